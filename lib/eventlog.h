@@ -1,0 +1,36 @@
+/* eventlog.h: a session's chat events, appended to state_dir/sessions/<id>/events.jsonl. */
+#ifndef BG_EVENTLOG_H
+#define BG_EVENTLOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+/*
+ * Each line is {"id":n,"event":name,"data":{...}}. Sequence numbers start
+ * at 1 and strictly increase across turns and restarts: the next one is
+ * the last line's id + 1, found by reading the file's tail.
+ */
+struct eventlog;
+
+/* Open a session's log for appending (a turn's writer); NULL on error. */
+struct eventlog *eventlog_open(const char *state_dir, const char *session_id);
+
+/* Append one event as one write(2); return its id, or -1. */
+int64_t eventlog_append(struct eventlog *log, const char *event, struct json_object *data);
+
+void eventlog_close(struct eventlog *log);
+
+/*
+ * Read the events with id > after, in order, calling fn for each with the
+ * parsed id, name and data; stops when fn returns nonzero. *offset is the
+ * byte offset to resume from on the next call (start with 0), so a reader
+ * following a running turn reads each line once. Return the number of
+ * events read or -1.
+ */
+typedef int (*eventlog_fn)(void *arg, int64_t id, const char *event, struct json_object *data);
+int eventlog_read(const char *state_dir, const char *session_id, int64_t after,
+    uint64_t *offset, eventlog_fn fn, void *arg);
+
+#endif
