@@ -46,7 +46,7 @@ UNIT	= $(UNIT_SRC:%.c=$(BUILD)/%)
 TOOL_SRC = $(wildcard tests/tools/*.c)
 TOOLS	= $(TOOL_SRC:%.c=$(BUILD)/%)
 
-.PHONY: all check unit deps lint install install-gate clean
+.PHONY: all check unit deps lint install install-gate clean vendor
 all: $(LIB) $(CGI) $(HOST)
 
 $(BUILD)/%.o: %.c $(wildcard lib/*.h)
@@ -75,13 +75,26 @@ $(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o $(LIB)
 unit: all $(UNIT) $(TOOLS)
 
 # The sanitizer build lives in build/asan so both can be kept up to date.
-check: lint
+check: lint vendor
 	$(MAKE) BUILD=build unit
 	$(MAKE) BUILD=build/asan SAN=1 unit
 	tests/run
 
 deps:
 	tests/deps.sh
+
+# The page's markdown renderer, copied with its licence from the npm package
+# pinned in tests/package.json (make deps installs it); the copy in
+# htdocs/vendor/ is not committed.
+MARKDOWN_IT	= tests/node_modules/markdown-it
+vendor:
+	@if [ ! -f $(MARKDOWN_IT)/dist/browser/markdown-it.esm.min.mjs ]; then \
+		echo "vendor: $(MARKDOWN_IT) is missing; run make deps" >&2; \
+		exit 1; \
+	fi
+	@mkdir -p htdocs/vendor
+	cp $(MARKDOWN_IT)/dist/browser/markdown-it.esm.min.mjs htdocs/vendor/markdown-it.esm.min.mjs
+	cp $(MARKDOWN_IT)/LICENSE htdocs/vendor/markdown-it.LICENSE
 
 BANNED	= sprintf|strcpy|strcat|strncpy|strtok|sscanf|atoi|atol|gets|vsprintf
 lint:
@@ -94,7 +107,7 @@ lint:
 		exit 1; \
 	fi
 
-install: all
+install: all vendor
 	install -d $(DESTDIR)$(PREFIX)/lib/breakglass/cgi-bin $(DESTDIR)$(PREFIX)/share/breakglass
 	install -m 0755 $(CGI) $(DESTDIR)$(PREFIX)/lib/breakglass/cgi-bin/
 	cp -R htdocs $(DESTDIR)$(PREFIX)/share/breakglass/
