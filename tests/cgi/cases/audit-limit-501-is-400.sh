@@ -1,0 +1,3 @@
+# limit must be a whole number from 1 to 500.
+PROG=audit QUERY='limit=501'
+ENV=(HTTP_AUTHORIZATION="Bearer $TOKEN")

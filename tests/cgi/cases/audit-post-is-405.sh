@@ -1,0 +1,3 @@
+# The audit log is read-only.
+PROG=audit METHOD=POST BODY='{}'
+ENV=(HTTP_AUTHORIZATION="Bearer $TOKEN" CONTENT_TYPE=application/json)

@@ -1,0 +1,3 @@
+# Ids are lowercase canonical UUIDs only.
+PROG=session PATH_INFO=/DA9B2FC0-5026-4C97-B346-208DB2F3DFE1
+ENV=(HTTP_AUTHORIZATION="Bearer $TOKEN")

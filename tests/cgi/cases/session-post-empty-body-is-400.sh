@@ -1,0 +1,3 @@
+# POST needs a body.
+PROG=session METHOD=POST BODY=
+ENV=(HTTP_AUTHORIZATION="Bearer $TOKEN" CONTENT_TYPE=application/json)

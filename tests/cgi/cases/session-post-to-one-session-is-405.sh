@@ -1,0 +1,3 @@
+# A single session is read-only.
+PROG=session METHOD=POST BODY='{}' PATH_INFO=/00000000-0000-4000-8000-000000000000
+ENV=(HTTP_AUTHORIZATION="Bearer $TOKEN" CONTENT_TYPE=application/json)

@@ -1,0 +1,3 @@
+# Unknown methods get 405 with Allow.
+PROG=session METHOD=PUT
+ENV=(HTTP_AUTHORIZATION="Bearer $TOKEN")
