@@ -61,7 +61,7 @@ read_token(const char *path, char **out)
 	if (len > 0 && tok[len - 1] == '\r')
 		tok[--len] = '\0';
 	if (len < BG_TOKEN_MIN || memchr(tok, '\0', len) != NULL) {
-		fprintf(stderr, "breakglass: auth: bearer_token_file holds fewer than %d bytes\n", BG_TOKEN_MIN);
+		fprintf(stderr, "breakglass: auth: bearer_token_file is shorter than %d bytes\n", BG_TOKEN_MIN);
 		return -1;
 	}
 	return (long)len;

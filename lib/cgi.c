@@ -1,4 +1,4 @@
-/* cgi.c: the request side of every CGI program (method, auth, Origin, body) and its JSON answers. */
+/* cgi.c: the request side of every CGI program (method, auth, Origin, body) and its JSON responses. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -251,7 +251,7 @@ content_type_json(const char *ct)
 }
 
 /* Read CONTENT_LENGTH bytes of stdin and parse them as one JSON object.
- * Return 0, or an HTTP status after answering. */
+ * Return 0, or the HTTP status of the error response already sent. */
 static int
 read_body(struct cgi_request *req)
 {

@@ -76,7 +76,7 @@ session_create(const char *state_dir, struct session_meta *meta)
 		return -1;
 	}
 
-	/* A collision of 122 random bits will not happen, but mkdir tells. */
+	/* A collision of 122 random bits is not expected, but mkdir would report it. */
 	for (tries = 0; tries < 3; tries++) {
 		memset(meta, 0, sizeof(*meta));
 		if (ids_uuid4(meta->id) == -1 || session_dir(state_dir, meta->id, path, sizeof(path)) == -1)
