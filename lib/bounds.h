@@ -44,6 +44,22 @@
 #define BG_EVENT_LINE_MAX	(2 * BG_STREAM_LINE_MAX)	/* bytes of one events.jsonl line */
 #define BG_EVENT_NAME_MAX	32		/* bytes of an event name */
 
+/* Chat turns: the agent file, the runner's clock and the CGI's stream (agent, turn, chat). */
+#define BG_MESSAGE_MAX		(32 * 1024)	/* bytes of one chat message */
+#define BG_AGENT_FILE_MAX	(64 * 1024)	/* bytes of the agent definition file */
+#define BG_AGENT_FIELD_MAX	1024		/* bytes of one front matter value */
+#define BG_AGENT_NAME_MAX	64		/* bytes of an agent, tool or model name */
+#define BG_AGENT_TOOLS_MAX	8		/* tools an agent may list */
+#define BG_CLI_READ_CHUNK	(64 * 1024)	/* bytes read from the CLI per read(2) */
+#define BG_TURN_TERM_AFTER_S	5		/* seconds from SIGINT to SIGTERM when stopping */
+#define BG_TURN_KILL_AFTER_S	10		/* seconds from SIGINT to SIGKILL when stopping */
+#define BG_TURN_DRAIN_MS	2000		/* ms stdout may stay open after the CLI exits */
+#define BG_TURN_REAP_MS		3000		/* ms spent killing and reaping what is left */
+#define BG_TURN_LOCK_RETRY_MS	100		/* ms a POST retries a lock a probe may hold */
+#define BG_STOP_WAIT_MS		2000		/* ms DELETE waits for a starting turn's pid file */
+#define BG_SSE_KEEPALIVE_S	15		/* seconds between keepalive comments */
+#define BG_FOLLOW_RECHECK_MS	200		/* ms between checks that a followed turn runs */
+
 /* Power controls: verb, pvestatus, ssh, cgi-bin/pve and host/pve-gate. */
 #define BG_VERB_MAX		16		/* bytes of a verb name */
 #define BG_PVE_STATE_MAX	16		/* bytes of a VM state word */
