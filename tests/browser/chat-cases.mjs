@@ -1,0 +1,211 @@
+// chat-cases.mjs: chat turns through the page, with the stand-in claude replaying transcripts.
+//
+// t-page.sh points claude_bin at a wrapper that reads the stand-in's controls
+// (STANDIN_TRANSCRIPT, STANDIN_DELAY_MS, STANDIN_HANG_AT) from the file in
+// BG_STANDIN_ENV, so each case sets its own before it sends a message.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { check, skip, assert, waitForText, waitForClass } from './harness.mjs';
+
+const fixtures = process.env.BG_FIXTURES;
+const TURN_TIMEOUT_MS = 20000;
+
+function standIn(controls) {
+	const lines = Object.entries(controls).map(([key, value]) => `${key}='${value}'`);
+	writeFileSync(process.env.BG_STANDIN_ENV, `${lines.join('\n')}\n`);
+}
+
+// A transcript whose text tries markup, a script link and an image.
+function hostileTranscript() {
+	const session = '11111111-2222-4333-8444-555555555555';
+	const lines = [
+		{ type: 'system', subtype: 'init', session_id: session, model: 'stand-in', tools: ['Bash'] },
+		{
+			type: 'assistant', parent_tool_use_id: null, session_id: session,
+			message: {
+				id: 'msg_hostile', role: 'assistant', model: 'stand-in',
+				content: [{
+					type: 'text',
+					text: 'Look: <img src=x onerror="window.__xss=1"> and [click me](javascript:window.__xss=2) ' +
+					    'and ![pic](https://example.invalid/x.png) and **bold**.',
+				}],
+			},
+		},
+		{
+			type: 'result', subtype: 'success', is_error: false, result: 'done', num_turns: 1,
+			duration_ms: 5, total_cost_usd: 0, session_id: session,
+		},
+	];
+	const path = join(process.env.T, 'hostile.jsonl');
+	writeFileSync(path, lines.map((line) => JSON.stringify(line)).join('\n') + '\n');
+	return path;
+}
+
+async function newSession(page) {
+	const before = await page.evaluate(() => location.hash);
+	await page.click('#new-session');
+	await page.waitForFunction((old) => /^#session=[0-9a-f-]{36}$/.test(location.hash) && location.hash !== old, before);
+	await page.waitForFunction(() => document.getElementById('log').childElementCount === 0);
+	return (await page.evaluate(() => location.hash)).slice('#session='.length);
+}
+
+async function send(page, text) {
+	await page.fill('#message', text);
+	await page.press('#message', 'Enter');
+}
+
+async function countIn(page, selector, text) {
+	return page.evaluate(([sel, want]) => [...document.querySelectorAll(sel)]
+	    .filter((node) => node.textContent.includes(want)).length, [selector, text]);
+}
+
+// Kill the chat CGIs lighttpd runs right now (not the detached turn), as
+// lighttpd itself does when a client goes away: the page sees its stream end.
+function killChatCgis(lighttpdPid) {
+	let children = '';
+	try {
+		children = execFileSync('pgrep', ['-P', String(lighttpdPid)], { encoding: 'utf8' });
+	} catch {
+		return 0;
+	}
+	let killed = 0;
+	for (const pid of children.split('\n').filter(Boolean)) {
+		let cmdline = '';
+		try {
+			cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+		} catch {
+			continue;
+		}
+		if (cmdline.split('\0')[0].endsWith('/cgi-bin/chat')) {
+			process.kill(Number(pid), 'SIGTERM');
+			killed++;
+		}
+	}
+	return killed;
+}
+
+export async function chatCases(page, { artefacts, watch, lighttpdPid }) {
+	const requests = [];
+	page.on('request', (request) => {
+		if (new URL(request.url()).pathname === '/chat')
+			requests.push({ method: request.method(), lastEventId: request.headers()['last-event-id'] || '', body: request.postData() });
+	});
+
+	let streamedSession = '';
+	await check('Shift+Enter adds a line without sending', async () => {
+		streamedSession = await newSession(page);
+		await page.fill('#message', 'first line');
+		await page.press('#message', 'Shift+Enter');
+		await page.keyboard.type('second line');
+		const value = await page.inputValue('#message');
+		assert(value === 'first line\nsecond line', `the message box holds ${JSON.stringify(value)}`);
+		assert(requests.length === 0, 'a request went out');
+	});
+
+	await check('message streams text, a tool card and the result', async () => {
+		standIn({ STANDIN_TRANSCRIPT: `${fixtures}/local-partial-messages-tools.jsonl`, STANDIN_DELAY_MS: 60 });
+		await send(page, 'Why is the VM down?');
+		await waitForClass(page, 'turn-running');
+		assert(await page.isDisabled('#message'), 'the message box is enabled while the turn runs');
+		assert(await page.isVisible('#stop'), 'no Stop button while the turn runs');
+		await waitForText(page, '#log .user-msg', 'Why is the VM down?');
+		await waitForText(page, '#log .text', "I'll check the system.");
+		await waitForText(page, '#log .tool .tool-name', 'Bash');
+		await waitForText(page, '#log .tool .tool-arg', 'echo hello from bash');
+		await waitForText(page, '#log .tool pre', 'hello from bash');
+		if (artefacts)
+			await page.screenshot({ path: `${artefacts}/mid-turn.png` });
+
+		await waitForText(page, '#log .result', 'Finished', TURN_TIMEOUT_MS);
+		await waitForClass(page, 'turn-idle');
+		await waitForText(page, '#status-line', 'Turn finished.');
+		assert(!(await page.isDisabled('#message')), 'the message box stays disabled');
+		assert(await countIn(page, '#log .text', "I'll check the system.") === 1, 'the first text shows more than once');
+		assert(await page.locator('#log .tool').count() === 2, 'not exactly two tool cards');
+		await waitForText(page, '#log .text', 'The kernel is Linux and demo.txt has 3 lines.');
+		const post = requests.find((r) => r.method === 'POST');
+		assert(post && JSON.parse(post.body).message === 'Why is the VM down?', 'POST /chat did not carry the message');
+		await page.waitForSelector(`#session-list [data-session="${streamedSession}"] .session-title`);
+	});
+
+	await check('markup in agent text renders as text', async () => {
+		await newSession(page);
+		standIn({ STANDIN_TRANSCRIPT: hostileTranscript() });
+		await send(page, 'Show me something nasty.');
+		await waitForText(page, '#log .result', 'Finished', TURN_TIMEOUT_MS);
+		await waitForText(page, '#log .text', '<img src=x onerror=');
+		const found = await page.evaluate(() => ({
+			images: document.querySelectorAll('#log img').length,
+			scriptLinks: [...document.querySelectorAll('#log a')].filter((a) => !/^https?:|^mailto:/.test(a.getAttribute('href') || '')).length,
+			bold: document.querySelectorAll('#log .text strong').length,
+			xss: window.__xss,
+		}));
+		assert(found.images === 0, 'an <img> reached the DOM');
+		assert(found.scriptLinks === 0, 'a javascript: link reached the DOM');
+		assert(found.xss === undefined, 'the injected script ran');
+		assert(found.bold === 1, 'markdown was not rendered');
+		await waitForText(page, '#log .text', '[click me](javascript:');
+	});
+
+	await check('Stop ends a running turn', async () => {
+		await newSession(page);
+		standIn({ STANDIN_TRANSCRIPT: `${fixtures}/local-tools-bash-read.jsonl`, STANDIN_HANG_AT: 3 });
+		await send(page, 'Run something long.');
+		await waitForText(page, '#log .tool .tool-name', 'Bash', TURN_TIMEOUT_MS);
+		await page.click('#stop');
+		await waitForText(page, '#log', 'Stopped', TURN_TIMEOUT_MS);
+		await waitForClass(page, 'turn-idle', TURN_TIMEOUT_MS);
+		assert(requests.some((r) => r.method === 'DELETE'), 'no DELETE /chat went out');
+		assert(!(await page.isDisabled('#message')), 'the message box stays disabled after Stop');
+	});
+
+	await check('reload mid-turn shows the history and the rest', async () => {
+		const session = await newSession(page);
+		standIn({ STANDIN_TRANSCRIPT: `${fixtures}/local-partial-messages-tools.jsonl`, STANDIN_DELAY_MS: 120 });
+		await send(page, 'Check it, then reload.');
+		await waitForText(page, '#log .tool .tool-name', 'Bash', TURN_TIMEOUT_MS);
+		await page.reload();
+		await waitForClass(page, 'auth-ok');
+		assert(await page.evaluate(() => location.hash) === `#session=${session}`, 'the reload lost the session');
+		await waitForText(page, '#log .result', 'Finished', TURN_TIMEOUT_MS);
+		assert(await countIn(page, '#log .text', "I'll check the system.") === 1, 'the first text is missing or doubled');
+		assert(await page.locator('#log .tool').count() === 2, 'not exactly two tool cards');
+		assert(await page.locator('#log .result').count() === 1, 'not exactly one result line');
+	});
+
+	await check('dropped stream reconnects with Last-Event-ID', async () => {
+		await newSession(page);
+		standIn({ STANDIN_TRANSCRIPT: `${fixtures}/local-partial-messages-tools.jsonl`, STANDIN_DELAY_MS: 120 });
+		const before = requests.length;
+		await send(page, 'Keep going when the line drops.');
+		await waitForText(page, '#log .tool .tool-name', 'Bash', TURN_TIMEOUT_MS);
+		assert(killChatCgis(lighttpdPid) > 0, 'no chat CGI was running to cut');
+		await waitForText(page, '#log .result', 'Finished', TURN_TIMEOUT_MS);
+		const resumed = requests.slice(before).filter((r) => r.method === 'GET' && r.lastEventId !== '');
+		assert(resumed.length > 0, 'no GET /chat with Last-Event-ID after the drop');
+		assert(await countIn(page, '#log .text', "I'll check the system.") === 1, 'the first text is missing or doubled');
+		assert(await page.locator('#log .tool').count() === 2, 'not exactly two tool cards');
+		assert(await page.locator('#log .result').count() === 1, 'not exactly one result line');
+		await waitForText(page, '#status-line', 'Turn finished.');
+	});
+
+	// Opening an old session shows what GET /session/<id> returns.
+	const history = await page.evaluate(async (id) => {
+		const token = sessionStorage.getItem('breakglass.token');
+		const response = await fetch(`/session/${id}`, { headers: { Authorization: `Bearer ${token}` } });
+		return (await response.json()).events || [];
+	}, streamedSession);
+	if (history.length === 0) {
+		skip('open an old session with its history', 'GET /session/<id> returns no events yet');
+	} else {
+		await check('open an old session with its history', async () => {
+			await page.click(`#session-list [data-session="${streamedSession}"]`);
+			await waitForText(page, '#log .text', "I'll check the system.");
+			await waitForText(page, '#log .result', 'Finished');
+			assert(await page.locator('#log .tool').count() === 2, 'not exactly two tool cards');
+			assert(await countIn(page, '#log .text', 'The kernel is Linux') === 1, 'the last text is missing or doubled');
+		});
+	}
+	void watch;
+}
