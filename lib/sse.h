@@ -10,7 +10,9 @@
  * text/event-stream, no caching, X-Accel-Buffering: no). */
 int sse_begin(int fd);
 
-/* Write "id: n\nevent: name\ndata: <json>\n\n" in one write; 0 or -1. */
+/* Write "id: n\nevent: name\ndata: <json>\n\n" in one write; 0 or -1.
+ * The name must be 1 to BG_EVENT_NAME_MAX bytes of [a-z_]. An id below 1
+ * leaves out the id line, for an event that is not in the session's log. */
 int sse_event(int fd, int64_t id, const char *event, struct json_object *data);
 
 /* Write ": keepalive\n\n". */
