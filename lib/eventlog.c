@@ -385,7 +385,8 @@ eventlog_read(const char *state_dir, const char *session_id, int64_t after,
 
 	while (!stop) {
 		line = r.buf + r.start;
-		if ((nl = memchr(line + scanned, '\n', r.len - r.start - scanned)) == NULL) {
+		nl = r.len > r.start + scanned ? memchr(line + scanned, '\n', r.len - r.start - scanned) : NULL;
+		if (nl == NULL) {
 			if (r.len - r.start > (size_t)BG_EVENT_LINE_MAX) {
 				skipping = 1;
 				r.start = r.len;
