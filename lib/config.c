@@ -33,6 +33,7 @@ static const struct config_key keys[] = {
 	STR("pve_user", pve_user, KIND_HOST),
 	STR("known_hosts", known_hosts, KIND_PATH),
 	STR("ssh_key", ssh_key, KIND_PATH),
+	STR("ssh_key_passphrase_file", ssh_key_passphrase_file, KIND_PATH),
 	NUM("vmid", vmid, 100, 999999999),
 	NUM("connect_timeout", connect_timeout, 1, BG_TIMEOUT_MAX),
 	NUM("verb_timeout", verb_timeout, 1, BG_TIMEOUT_MAX),

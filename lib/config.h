@@ -29,6 +29,7 @@ struct config {
 	char		pve_user[BG_CONF_VALUE_MAX];
 	char		known_hosts[BG_CONF_VALUE_MAX];
 	char		ssh_key[BG_CONF_VALUE_MAX];
+	char		ssh_key_passphrase_file[BG_CONF_VALUE_MAX];	/* "": key not encrypted */
 	int		vmid;
 	int		connect_timeout;	/* seconds */
 	int		verb_timeout;		/* seconds */
