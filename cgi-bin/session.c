@@ -5,6 +5,7 @@
 #include <json-c/json.h>
 
 #include "cgi.h"
+#include "chat.h"
 #include "ids.h"
 #include "session.h"
 
@@ -52,7 +53,7 @@ static int
 show_session(struct cgi_request *req, const char *id)
 {
 	struct session_meta meta;
-	struct json_object *root;
+	struct json_object *root, *events;
 	int rc;
 
 	if (!ids_valid(id)) {
@@ -68,8 +69,13 @@ show_session(struct cgi_request *req, const char *id)
 		cgi_error(500, "state_error", "The session's metadata could not be read; check state_dir.", NULL);
 		return -1;
 	}
+	events = chat_events_json(req->cfg.state_dir, id);
+	if (events == NULL) {
+		cgi_error(500, "state_error", "The session's events could not be read; check state_dir.", NULL);
+		return -1;
+	}
 	root = session_to_json(&meta, session_running(req->cfg.state_dir, id));
-	json_object_object_add(root, "events", json_object_new_array());
+	json_object_object_add(root, "events", events);
 	cgi_respond(200, root);
 	json_object_put(root);
 	return 0;

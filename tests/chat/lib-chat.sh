@@ -8,8 +8,10 @@ TOKEN=0123456789abcdef0123456789abcdef-chat
 # The stand-in's controls reach it only when agent_env names them.
 STANDIN_VARS=STANDIN_TRANSCRIPT,STANDIN_DELAY_MS,STANDIN_EXIT,STANDIN_STDERR,STANDIN_CRASH_AT,STANDIN_HANG_AT,STANDIN_ARGV_FILE,STANDIN_ORPHAN,STANDIN_IGNORE_SIGINT,STANDIN_ENV_FILE,STANDIN_TIMESTAMP
 
-# chat_setup [CONF_LINE...]: token, a short agent file and $T/bg.conf.
+# chat_setup [KEY = VALUE...]: token, a short agent file and $T/bg.conf; a
+# line given replaces the default line of its key.
 chat_setup() {
+	local line key defaults=() lines=()
 	printf '%s\n' "$TOKEN" > "$T/token"
 	cat > "$T/agent.md" <<'EOA'
 ---
@@ -19,9 +21,13 @@ tools: Bash, Read, Grep, Glob
 ---
 You are a test agent.
 EOA
-	write_conf "$T/bg.conf" "$T/state" "bearer_token_file = $T/token" \
-		"claude_bin = $STANDIN" "agent_file = $T/agent.md" "turn_timeout = 30" \
-		"agent_env = ANTHROPIC_API_KEY,$STANDIN_VARS" "$@"
+	defaults=("bearer_token_file = $T/token" "claude_bin = $STANDIN" "agent_file = $T/agent.md"
+		"turn_timeout = 30" "agent_env = ANTHROPIC_API_KEY,$STANDIN_VARS")
+	for line in "${defaults[@]}"; do
+		key=${line%% =*}
+		printf '%s\n' "$@" | grep -q "^$key =" || lines+=("$line")
+	done
+	write_conf "$T/bg.conf" "$T/state" "${lines[@]}" "$@"
 	export BG_CONF="$T/bg.conf"
 }
 
