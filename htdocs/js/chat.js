@@ -17,6 +17,9 @@ const RECONNECT_DELAYS_MS = [250, 1000, 2000, 5000];
 // Characters of a tool's input shown on its card before it is cut.
 const TOOL_ARG_MAX = 300;
 
+// Characters of a session title, as the server cuts it.
+const TITLE_MAX = 80;
+
 // Lines of tool output under which the output starts unfolded.
 const TOOL_OUTPUT_OPEN_LINES = 12;
 
@@ -126,6 +129,7 @@ export class Chat {
 		this.detach();
 		this.reset();
 		this.sessionId = id;
+		this.hasTitle = Boolean(title);
 		this.title.textContent = title || 'Untitled session';
 		setUi({ session: 'open', turn: 'idle' });
 
@@ -136,8 +140,10 @@ export class Chat {
 			return;
 
 		const meta = body.session && typeof body.session === 'object' ? body.session : body;
-		if (typeof meta.title === 'string' && meta.title)
+		if (typeof meta.title === 'string' && meta.title) {
+			this.hasTitle = true;
 			this.title.textContent = meta.title;
+		}
 		for (const event of Array.isArray(body.events) ? body.events : [])
 			this.apply(Number(event.id), event.event, event.data, false);
 
@@ -154,6 +160,12 @@ export class Chat {
 	send(message) {
 		this.detach();
 		this.pendingUser = this.renderUser(message);
+		if (!this.hasTitle) {
+			// The server titles a session after its first message's first
+			// line; show the same until the list is read again.
+			this.title.textContent = message.trim().split('\n')[0].slice(0, TITLE_MAX) || 'Untitled session';
+			this.hasTitle = true;
+		}
 		this.scrollToEnd(true);
 		setUi({ turn: 'running' });
 		this.hooks.announce('Turn running.');

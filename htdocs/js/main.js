@@ -110,6 +110,8 @@ async function loadSessions() {
 			button.append(running);
 		}
 		button.addEventListener('click', () => openSession(session.id, session.title));
+		if (session.id === currentSession && session.title)
+			$('chat-title').textContent = session.title;
 		item.append(button);
 		return item;
 	});

@@ -113,7 +113,7 @@ export async function chatCases(page, { artefacts, watch, lighttpdPid }) {
 		await waitForText(page, '#log .text', "I'll check the system.");
 		await waitForText(page, '#log .tool .tool-name', 'Bash');
 		await waitForText(page, '#log .tool .tool-arg', 'echo hello from bash');
-		await waitForText(page, '#log .tool pre', 'hello from bash');
+		await waitForText(page, '#log .tool .tool-output pre', 'hello from bash');
 		if (artefacts)
 			await page.screenshot({ path: `${artefacts}/mid-turn.png` });
 

@@ -91,15 +91,14 @@ export async function launch(baseUrl) {
 	};
 }
 
-// Wait until the text of the first element matching selector contains text.
+// Wait until the text of some element matching selector contains text.
 export async function waitForText(page, selector, text, timeout = TIMEOUT_MS) {
 	try {
-		await page.waitForFunction(([sel, want]) => {
-			const node = document.querySelector(sel);
-			return node !== null && node.textContent.includes(want);
-		}, [selector, text], { timeout });
+		await page.waitForFunction(([sel, want]) => [...document.querySelectorAll(sel)]
+		    .some((node) => node.textContent.includes(want)), [selector, text], { timeout });
 	} catch {
-		const got = await page.evaluate((sel) => document.querySelector(sel)?.textContent ?? '(no element)', selector);
+		const got = await page.evaluate((sel) => [...document.querySelectorAll(sel)]
+		    .map((node) => node.textContent).join(' | ') || '(no element)', selector);
 		throw new Error(`${selector} never contained "${text}"; it has "${oneLine(got).slice(0, 200)}"`);
 	}
 }
