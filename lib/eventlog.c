@@ -221,7 +221,7 @@ eventlog_open(const char *state_dir, const char *session_id)
 /*
  * The lock makes finding the last id and appending the next one a single
  * step, so two writers never share an id. The size seen after our own last
- * append saves rereading the tail while nobody else writes.
+ * append saves rereading the tail while no other writer appends.
  */
 int64_t
 eventlog_append(struct eventlog *log, const char *event, struct json_object *data)

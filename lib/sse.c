@@ -51,7 +51,7 @@ sse_event(int fd, int64_t id, const char *event, struct json_object *data)
 	if (!name_valid(event) || data == NULL)
 		return -1;
 	json = json_object_to_json_string_length(data, JSON_FLAGS, &jsonlen);
-	/* json-c escapes CR and LF inside strings; a raw one would split the data field. */
+	/* json-c escapes CR and LF inside strings, so a raw one would be a bug that splits the data field. */
 	if (json == NULL || memchr(json, '\n', jsonlen) != NULL || memchr(json, '\r', jsonlen) != NULL)
 		return -1;
 

@@ -15,6 +15,7 @@
 #define REPLACEMENT	"\xef\xbf\xbd"	/* U+FFFD in UTF-8 */
 #define REPLACEMENT_LEN	3
 #define IMAGE_MARK	"[image]"
+#define KEEP_MAX	(1024 * 1024)	/* bytes of buffers kept from one line to the next */
 
 _Static_assert(BG_STREAM_LINE_MAX == 16 * 1024 * 1024, "the bad_line message names 16 MiB");
 
@@ -771,6 +772,25 @@ is_blank(const char *line, size_t len)
 	return 1;
 }
 
+/* Give back the memory a long line needed: the repaired copy, and the
+ * tokener, whose string buffer keeps the size of the longest string seen. */
+static void
+release_buffers(struct translate_state *st, size_t len)
+{
+	struct json_tokener	*tok;
+
+	if (st->repaired_size > KEEP_MAX) {
+		free(st->repaired);
+		st->repaired = NULL;
+		st->repaired_size = 0;
+	}
+	if (len > KEEP_MAX && (tok = json_tokener_new_ex(BG_STREAM_JSON_DEPTH)) != NULL) {
+		json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+		json_tokener_free(st->tok);
+		st->tok = tok;
+	}
+}
+
 /* ---- public ---- */
 
 struct translate_state *
@@ -825,11 +845,13 @@ translate_line(struct translate_state *st, const char *line, size_t len,
 
 	if ((text = utf8_repair(st, line, len, &textlen)) == NULL)
 		return -1;
-	if ((obj = parse_object(st, text, textlen)) == NULL)
-		return emit_bad_line(&sk, "A line of the CLI's output is not a JSON object and was skipped.");
-
-	rc = dispatch(&sk, obj);
-	json_object_put(obj);
+	if ((obj = parse_object(st, text, textlen)) == NULL) {
+		rc = emit_bad_line(&sk, "A line of the CLI's output is not a JSON object and was skipped.");
+	} else {
+		rc = dispatch(&sk, obj);
+		json_object_put(obj);
+	}
+	release_buffers(st, textlen);
 	return rc;
 }
 

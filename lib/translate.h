@@ -17,8 +17,8 @@ struct translate_state;
 struct translate_state *translate_new(void);
 void translate_free(struct translate_state *st);
 
-/* Set the `resumed` field of the session event (default 0): the runner
- * knows whether it passed --resume. Call it before the first line. */
+/* Set the `resumed` field of the session event (default 0), because only the
+ * runner can tell whether it passed --resume. Call it before the first line. */
 void translate_set_resumed(struct translate_state *st, int resumed);
 
 /*

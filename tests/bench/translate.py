@@ -121,9 +121,9 @@ class Translator:
             if isinstance(err, str) and 0 < len(err) <= 64 and all(c.isdigit() or c == "_" or "a" <= c <= "z" for c in err) and err.isascii():
                 msg += " (%s)" % err
             msg += "; the CLI is retrying"
-            attempt, most = as_int(line.get("attempt")), as_int(line.get("max_retries"))
-            if attempt is not None and most is not None:
-                msg += ", attempt %d of %d" % (attempt, most)
+            attempt, max_retries = as_int(line.get("attempt")), as_int(line.get("max_retries"))
+            if attempt is not None and max_retries is not None:
+                msg += ", attempt %d of %d" % (attempt, max_retries)
             delay = as_int(line.get("retry_delay_ms"))
             if delay is not None:
                 msg += " in %d ms" % delay

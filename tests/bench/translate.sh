@@ -6,7 +6,7 @@
 #   tests/bench/translate.sh [COPIES]    (run `make unit` first)
 #
 # The input is every fixture concatenated, COPIES times (default 20). Each
-# translator runs 3 times; the best wall-clock time counts. Before timing, the
+# translator runs 5 times; the best wall-clock time counts. Before timing, the
 # two outputs are compared event by event, so the numbers are for equal work.
 set -eu
 cd "$(dirname "$0")/../.."
@@ -31,14 +31,15 @@ assert len(c) == len(p), f"event counts differ: C {len(c)}, Python {len(p)}"
 for i, (x, y) in enumerate(zip(c, p)):
     xn, xj = x.split(" ", 1)
     yn, yj = y.split(" ", 1)
-    assert xn == yn and json.loads(xj) == json.loads(yj), f"event {i + 1} differs"
+    assert xn == yn, f"event {i + 1}: name {xn} differs from {yn}"
+    assert json.loads(xj) == json.loads(yj), f"event {i + 1}: data differs"
 print(f"outputs agree: {len(c)} events")
 PY
 
-# Print the best of 3 wall-clock times of a command, in seconds.
-best_of_3() {
+# Print the best of 5 wall-clock times of a command, in seconds.
+best_of_5() {
 	local best="" t i
-	for i in 1 2 3; do
+	for i in 1 2 3 4 5; do
 		t=$( { /usr/bin/time -f %e "$@" > /dev/null; } 2>&1 | tail -n 1)
 		if [ -z "$best" ] || awk -v a="$t" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$t; fi
 	done
@@ -47,8 +48,8 @@ best_of_3() {
 
 bytes=$(stat -c %s "$tmp/input.jsonl")
 lines=$(wc -l < "$tmp/input.jsonl")
-c=$(best_of_3 "$tool" "$tmp/input.jsonl")
-py=$(best_of_3 python3 tests/bench/translate.py "$tmp/input.jsonl")
+c=$(best_of_5 "$tool" "$tmp/input.jsonl")
+py=$(best_of_5 python3 tests/bench/translate.py "$tmp/input.jsonl")
 awk -v b="$bytes" -v l="$lines" -v c="$c" -v p="$py" 'BEGIN {
 	printf "input: %d lines, %.1f MB\n", l, b / 1e6
 	printf "C:      %6.2f s  %7.1f MB/s\n", c, b / 1e6 / (c > 0 ? c : 0.001)

@@ -77,7 +77,7 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	if ((buf = read_all(fp, &len)) == NULL || (st = translate_new()) == NULL) {
-		fprintf(stderr, "translate_lines: cannot read the input\n");
+		fprintf(stderr, "translate_lines: reading the input failed\n");
 		goto done;
 	}
 	translate_set_resumed(st, resumed);
