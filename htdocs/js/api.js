@@ -18,7 +18,7 @@ export class ApiError extends Error {
 
 let unauthorizedHandler = null;
 
-// Register fn, called with the ApiError of every 401 answer.
+// Register fn, called with the ApiError of every 401 response.
 export function onUnauthorized(fn) {
 	unauthorizedHandler = fn;
 }

@@ -52,7 +52,7 @@ function sleep(ms, signal) {
 	});
 }
 
-// Pick the one field of a tool's input that says what the call does.
+// Pick the one field of a tool's input that shows what the call does.
 function toolArgument(name, input) {
 	if (!input || typeof input !== 'object')
 		return '';
@@ -76,7 +76,7 @@ function formatDuration(ms) {
 
 export class Chat {
 	// elements: { log, title, conn }; hooks: { announce(text), showError(err),
-	// onTurnEnd(), onTitle(text) }.
+	// onTurnEnd() }.
 	constructor(elements, hooks) {
 		this.log = elements.log;
 		this.title = elements.title;
@@ -255,8 +255,8 @@ export class Chat {
 		}
 	}
 
-	// Network failures and 5xx answers are worth another try; a 4xx or a
-	// broken stream is not.
+	// Network failures and 5xx responses are worth another try, but a 4xx
+	// or a broken stream is not.
 	isTransient(err) {
 		if (err instanceof SseError)
 			return false;
@@ -271,7 +271,7 @@ export class Chat {
 			const meta = body.session && typeof body.session === 'object' ? body.session : body;
 			return Boolean(meta.running);
 		} catch (err) {
-			// Cannot tell: keep trying, unless the answer was definite.
+			// Cannot tell: keep trying, unless the error was definite.
 			return this.isTransient(err);
 		}
 	}

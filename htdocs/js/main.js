@@ -223,7 +223,7 @@ function signOut() {
 	$('token').focus();
 }
 
-// Start: the first GET /session tells whether a sign-in is needed.
+// Start: the first GET /session shows whether a sign-in is needed.
 
 async function start() {
 	setUi({ token: getToken() ? 'set' : 'none' });

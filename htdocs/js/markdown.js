@@ -2,9 +2,9 @@
 //
 // markdown-it is vendored into htdocs/vendor/ by `make vendor` at the version
 // pinned in tests/package.json. HTML in the source is escaped (html: false),
-// bare URLs stay text (linkify: false), images are off because they would
-// load from another origin, and a link is kept only for http, https and
-// mailto targets: a javascript: link stays plain text.
+// and bare URLs stay text (linkify: false). Images are off because they would
+// load from another origin. A link is kept only for http, https and mailto
+// targets, so a javascript: link stays plain text.
 
 import MarkdownIt from '../vendor/markdown-it.esm.min.mjs';
 

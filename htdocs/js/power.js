@@ -9,8 +9,8 @@ import { setUi } from './state.js';
 // How often the VM state is read again while the page is visible.
 const STATUS_INTERVAL_MS = 30 * 1000;
 
-// How long the page waits for one verb before giving up on the answer. The
-// server's own verb_timeout (180 s by default) should answer first with 504.
+// How long the page waits for one verb before giving up. The server's own
+// verb_timeout (180 s by default) should end it first with a 504.
 const VERB_CLIENT_TIMEOUT_MS = 240 * 1000;
 
 const AUDIT_LIMIT = 20;
@@ -59,6 +59,7 @@ export class Power {
 		this.verbs = [];
 		this.running = null;
 		this.timer = null;
+		this.retry = null;
 		this.started = false;
 
 		this.el.copy.addEventListener('click', () => this.copyOutput());
@@ -85,8 +86,12 @@ export class Power {
 			this.vmid = body.vmid ?? null;
 			this.verbs = Array.isArray(body.verbs) ? body.verbs : [];
 		} catch (err) {
+			// Without the verb list there are no buttons: try again quietly,
+			// so a passing failure does not leave the panel empty.
 			this.started = false;
 			this.setState('unknown', err.message);
+			if (err.status !== 401)
+				this.retry = setTimeout(() => this.start().catch(() => {}), STATUS_INTERVAL_MS);
 			throw err;
 		}
 		this.el.vmid.textContent = this.vmid === null ? '?' : String(this.vmid);
@@ -101,6 +106,7 @@ export class Power {
 
 	stop() {
 		clearInterval(this.timer);
+		clearTimeout(this.retry);
 		this.timer = null;
 		this.started = false;
 	}
@@ -209,7 +215,7 @@ export class Power {
 			result = await postJson('/pve', request, { signal: controller.signal });
 		} catch (err) {
 			failure = err.name === 'AbortError'
-				? new ApiError(0, 'client_timeout', `No answer to ${verb} after ${VERB_CLIENT_TIMEOUT_MS / 1000} s; check the VM state and the audit log before retrying.`)
+				? new ApiError(0, 'client_timeout', `No response to ${verb} after ${VERB_CLIENT_TIMEOUT_MS / 1000} s; check the VM state and the audit log before retrying.`)
 				: err;
 		} finally {
 			clearTimeout(timeout);

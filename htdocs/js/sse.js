@@ -44,7 +44,7 @@ export class SseParser {
 	}
 
 	// Flush the decoder at the end of the stream. A last event without its
-	// blank line is discarded, as the standard says.
+	// blank line is discarded, as the WHATWG standard requires.
 	finish() {
 		const events = this.pushText(this.decoder.decode());
 		this.pending = '';

@@ -1,9 +1,9 @@
 // state.js: the page's one UI state, changed only through setUi().
 //
 // Each key becomes a class "<key>-<value>" on <html>, and CSS decides what
-// shows. Controls that must not be used in some states say so with
-// data-off-when="turn-running verb-running" (any class listed disables them),
-// so that rule lives here and not in every handler.
+// shows. A control that must not be used in some states carries
+// data-off-when="turn-running verb-running": any class listed disables it.
+// That rule lives here and not in every handler.
 
 const state = {
 	auth: 'unknown',	// unknown, signin, ok

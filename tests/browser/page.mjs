@@ -146,6 +146,20 @@ try {
 	await check('no request to another origin', async () => {
 		assert(watch.foreign.length === 0, `requests to ${watch.foreign.join(', ')}`);
 	});
+
+	// Last, because it makes console errors on purpose.
+	await check('first unexpected error shows in the alert', async () => {
+		await page.evaluate(() => setTimeout(() => {
+			throw new Error('injected failure');
+		}, 0));
+		await waitForText(page, '#alert-text', 'injected failure');
+		await page.evaluate(() => {
+			Promise.reject(new Error('second failure'));
+		});
+		await page.waitForTimeout(200);
+		const text = await page.textContent('#alert-text');
+		assert(!text.includes('second failure'), 'a later error replaced the first');
+	});
 } finally {
 	await browser.close();
 }
