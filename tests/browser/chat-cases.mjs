@@ -3,8 +3,7 @@
 // t-page.sh points claude_bin at a wrapper that reads the stand-in's controls
 // (STANDIN_TRANSCRIPT, STANDIN_DELAY_MS, STANDIN_HANG_AT) from the file in
 // BG_STANDIN_ENV, so each case sets its own before it sends a message.
-import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { check, skip, assert, waitForText, waitForClass } from './harness.mjs';
 
@@ -62,22 +61,20 @@ async function countIn(page, selector, text) {
 
 // Kill the chat CGIs lighttpd runs right now (not the detached turn), as
 // lighttpd itself does when a client goes away: the page sees its stream end.
+// Children are found through /proc, so no procps is needed.
 function killChatCgis(lighttpdPid) {
-	let children = '';
-	try {
-		children = execFileSync('pgrep', ['-P', String(lighttpdPid)], { encoding: 'utf8' });
-	} catch {
-		return 0;
-	}
 	let killed = 0;
-	for (const pid of children.split('\n').filter(Boolean)) {
-		let cmdline = '';
+	for (const pid of readdirSync('/proc').filter((name) => /^[0-9]+$/.test(name))) {
+		let stat, cmdline;
 		try {
+			stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
 			cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
 		} catch {
-			continue;
+			continue;	// the process ended while we looked
 		}
-		if (cmdline.split('\0')[0].endsWith('/cgi-bin/chat')) {
+		// Fields after the command name in parentheses: state, then ppid.
+		const ppid = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1];
+		if (ppid === String(lighttpdPid) && cmdline.split('\0')[0].endsWith('/cgi-bin/chat')) {
 			process.kill(Number(pid), 'SIGTERM');
 			killed++;
 		}
