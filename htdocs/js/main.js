@@ -48,7 +48,10 @@ function announce(text) {
 const chat = new Chat({ log: $('log'), title: $('chat-title'), conn: $('conn-state') }, {
 	announce,
 	showError: (err) => showError(err, 'Chat'),
-	onTurnEnd: () => loadSessions().catch((err) => showError(err, 'Sessions')),
+	onTurnEnd: () => {
+		loadSessions().catch((err) => showError(err, 'Sessions'));
+		power.loadAudit();
+	},
 });
 
 const power = new Power({

@@ -80,6 +80,7 @@ export class Power {
 		if (this.started)
 			return;
 		this.started = true;
+		const audit = this.loadAudit();
 
 		try {
 			const body = await getJson('/pve');
@@ -101,7 +102,7 @@ export class Power {
 			if (document.visibilityState === 'visible')
 				this.refresh();
 		}, STATUS_INTERVAL_MS);
-		await Promise.all([this.refresh(), this.loadAudit()]);
+		await Promise.all([this.refresh(), audit]);
 	}
 
 	stop() {
