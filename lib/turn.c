@@ -52,6 +52,7 @@ struct turn_ctx {
 	int			result_seen;
 	int			result_ok;	/* `ok` of the last result event */
 	int			log_failed;
+	int			lines;		/* stdout lines read */
 
 	char			*line;		/* the stdout line being read */
 	size_t			len, cap;
@@ -298,6 +299,8 @@ emit_event(void *arg, const char *event, struct json_object *data)
 static void
 end_line(struct turn_ctx *ctx)
 {
+	if (ctx->skipping || ctx->len > 0)
+		ctx->lines++;
 	if (ctx->skipping)
 		log_error(ctx, "bad_line", "A line of the CLI's output is longer than 16 MiB and was skipped.", 0);
 	else if (ctx->len > 0 &&
@@ -606,6 +609,35 @@ audit_end(const struct turn_request *req, int ok, int code, const char *state, i
 		fprintf(stderr, "breakglass: turn: session %s: chat.end not audited\n", req->session);
 }
 
+/* Return 1 when the CLI refused --session-id at once because it already
+ * has a transcript of that id ("Session ID <id> is already in use."). */
+static int
+session_in_use(const struct turn_ctx *ctx, int code, enum turn_stop_reason reason)
+{
+	return reason == STOP_NONE && code != 0 && ctx->lines == 0 &&
+	    strstr(ctx->err_last, "is already in use") != NULL;
+}
+
+/* Turn "--session-id ID" in argv into "--resume ID"; -1 when absent. */
+static int
+resume_instead(char **argv)
+{
+	char *flag;
+	size_t i;
+
+	for (i = 1; argv[i] != NULL && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "--session-id") != 0)
+			continue;
+		flag = strdup("--resume");
+		if (flag == NULL)
+			return -1;
+		free(argv[i]);
+		argv[i] = flag;
+		return 0;
+	}
+	return -1;
+}
+
 int
 turn_run(const struct turn_request *req, char **argv, char **envp)
 {
@@ -617,7 +649,7 @@ turn_run(const struct turn_request *req, char **argv, char **envp)
 	char work[PATH_MAX], message[BG_EVENT_MESSAGE_MAX + 64];
 	struct json_object *done;
 	sigset_t mask;
-	int sigfd = -1, code = -1, ok = 0, i;
+	int sigfd = -1, code = -1, ok = 0, i, attempt;
 
 	/* Orphans of the turn (the CLI's Bash tools run in their own sessions)
 	 * become this process's children, so none can outlive the turn. */
@@ -660,17 +692,31 @@ turn_run(const struct turn_request *req, char **argv, char **envp)
 	for (i = 0; envp[i] != NULL; i++)
 		if (strncmp(envp[i], "PATH=", 5) == 0)
 			path = envp[i] + 5;
-	if (spawn_start(argv, envp, path != NULL ? path : DEFAULT_PATH, work, &child) == -1) {
-		fprintf(stderr, "breakglass: turn: session %s: cannot run %s: %s\n", req->session, argv[0], strerror(errno));
-		log_error(&ctx, "spawn_failed", "The Claude Code CLI could not be started; check claude_bin in the configuration.", 1);
-		state = "spawn_failed";
-		goto finish;
-	}
-	fcntl(child.out_fd, F_SETFL, O_NONBLOCK);
-	fcntl(child.err_fd, F_SETFL, O_NONBLOCK);
-	fprintf(stderr, "breakglass: turn: session %s: CLI started, pid %d\n", req->session, (int)child.pid);
+	for (attempt = 0;; attempt++) {
+		if (spawn_start(argv, envp, path != NULL ? path : DEFAULT_PATH, work, &child) == -1) {
+			fprintf(stderr, "breakglass: turn: session %s: cannot run %s: %s\n", req->session, argv[0], strerror(errno));
+			log_error(&ctx, "spawn_failed", "The Claude Code CLI could not be started; check claude_bin in the configuration.", 1);
+			state = "spawn_failed";
+			goto finish;
+		}
+		fcntl(child.out_fd, F_SETFL, O_NONBLOCK);
+		fcntl(child.err_fd, F_SETFL, O_NONBLOCK);
+		fprintf(stderr, "breakglass: turn: session %s: CLI started, pid %d\n", req->session, (int)child.pid);
 
-	code = supervise(&ctx, &child, sigfd, &reason);
+		code = supervise(&ctx, &child, sigfd, &reason);
+		if (attempt > 0 || !session_in_use(&ctx, code, reason) || resume_instead(argv) == -1)
+			break;
+
+		/* An earlier turn was stopped after the CLI made its transcript
+		 * but before it reported anything: resume that transcript. */
+		fprintf(stderr, "breakglass: turn: session %s: the CLI has this session already; resuming it\n", req->session);
+		spawn_kill_all(child.pid, BG_TURN_REAP_MS);
+		close(child.out_fd);
+		close(child.err_fd);
+		child = (struct spawn_child){ -1, -1, -1 };
+		ctx.err_last[0] = '\0';
+		translate_set_resumed(ctx.tr, 1);
+	}
 
 	/* A last line without its newline (a crash mid-write) is still read. */
 	if (ctx.len > 0 || ctx.skipping)

@@ -60,6 +60,14 @@ chat_post "$SID" "max turns" STANDIN_TRANSCRIPT="$FIX/local-error-max-turns.json
 expect_eq "exit 1 with a result is no cli_failed" "" "$(printf '%s' "$CGI_BODY" | sse_data error | grep cli_failed)"
 expect_eq "exit 1 with a result is done ok:false" '{"exit":1,"ok":false}' "$(printf '%s' "$CGI_BODY" | sse_data done)"
 
+# --- A session id the CLI already has (an earlier turn stopped early) is resumed.
+new_session
+chat_post "$SID" "in use" STANDIN_TRANSCRIPT="$FIX/local-text-plain.jsonl" STANDIN_IN_USE=1 \
+	STANDIN_ARGV_FILE="$T/argv-in-use"
+expect_eq "an id already in use is resumed in the same turn" '{"exit":0,"ok":true}' "$(printf '%s' "$CGI_BODY" | sse_data done)"
+expect_eq "the retry resumes our own id" "--resume $SID" "$(grep -A1 -- '^--resume$' "$T/argv-in-use" | tr '\n' ' ' | sed 's/ $//')"
+expect_match "the retried turn says it resumed" '"resumed":true' "$(printf '%s' "$CGI_BODY" | sse_data session)"
+
 # --- A line over 16 MiB is skipped and the turn goes on.
 python3 - "$FIX/local-text-plain.jsonl" "$T/huge.jsonl" <<'EOP'
 import sys
