@@ -554,7 +554,9 @@ on_stream_event(const struct sink *sk, struct json_object *line)
 	if (!string_is(type, "content_block_delta") || !string_is(member(delta, "type"), "text_delta"))
 		return 0;
 
-	/* Newer CLIs name the message on every line; older ones only in message_start. */
+	/* Newer CLIs name the message on every line; older ones only in message_start.
+	 * NOTE: with that fallback, a subagent's stream interleaved with the main
+	 * agent's would file deltas under the wrong message and repeat its text. */
 	if (copy_id(line, "api_message_id", id) != 0)
 		memcpy(id, st->stream_msg, sizeof(id));
 	if (id[0] != '\0' && delta_remember(st, id) != 0)
