@@ -180,7 +180,8 @@ read_client(struct gate *g)
 	util_strlcpy(g->client, "-", sizeof(g->client));
 	if (conn == NULL)
 		return;
-	len = strnlen(conn, sizeof(g->client));
+	/* One byte is kept for the terminating NUL. */
+	len = strnlen(conn, sizeof(g->client) - 1);
 	for (i = 0; i < len; i++) {
 		char c = conn[i];
 
