@@ -124,7 +124,7 @@ export async function chatCases(page, { artefacts, watch, lighttpdPid }) {
 		const post = requests.find((r) => r.method === 'POST');
 		assert(post && JSON.parse(post.body).message === 'Why is the VM down?', 'POST /chat did not carry the message');
 		await page.waitForSelector(`#session-list [data-session="${streamedSession}"] .session-title`);
-		await waitForText(page, '#audit .what', 'chat.end');
+		await waitForText(page, '#audit .what', 'chat.start');
 	});
 
 	await check('markup in agent text renders as text', async () => {

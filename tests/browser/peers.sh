@@ -17,3 +17,21 @@ EOT
 	conf_lines+=("claude_bin = $T/claude" "agent_file = $BG_ROOT/conf/agent/breakglass.md")
 	export BG_STANDIN_ENV="$T/standin.env" BG_HAVE_CHAT=1
 fi
+
+# Power: a real sshd on loopback whose only key runs host/pve-gate with the
+# stand-in qm; BG_QM_DIR is the stand-in's folder, which the cases change.
+# verb_timeout is short so the timeout case ends quickly.
+if [ -x "$BG_BUILD/cgi-bin/pve" ] && [ -x "$BG_BUILD/host/pve-gate" ] && [ -f "$BG_ROOT/tests/ssh/sshd.sh" ] &&
+	command -v /usr/sbin/sshd >/dev/null 2>&1; then
+	. "$BG_ROOT/tests/gate/gate.sh"
+	. "$BG_ROOT/tests/ssh/sshd.sh"
+	qm_standin running
+	sshd_keys
+	sshd_authorize
+	if sshd_start; then
+		conf_lines+=("pve_host = 127.0.0.1" "pve_port = $SSHD_PORT" "pve_user = $(id -un)"
+			"known_hosts = $T/known_hosts" "ssh_key = $T/client/id_ed25519"
+			"connect_timeout = 3" "verb_timeout = 3")
+		export BG_QM_DIR="$T/qm" BG_HAVE_PVE=1
+	fi
+fi

@@ -85,7 +85,7 @@ export async function powerCases(page, { watch }) {
 		await page.fill('#confirm-input', 'stop');
 		assert(await page.isDisabled('#confirm-ok'), 'confirm is enabled for another verb');
 		await page.keyboard.press('Escape');
-		await page.waitForSelector('#confirm:not([open])');
+		await page.waitForSelector('#confirm', { state: 'hidden' });
 		assert(!posts.some((p) => p.verb === 'reset'), 'a cancelled reset was sent');
 	});
 
