@@ -16,7 +16,7 @@ not only tool results (the operator's message of the turn):
                              tool_result comes back, a text answer quoting
                              the tool's output
   "SCENARIO:529"             HTTP 529 overloaded_error, every time
-  "SCENARIO:slow"            text streamed one word per 200 ms for a minute
+  "SCENARIO:slow [N]"        N words of text (default 300), one per 200 ms
   anything else              one short text answer
 """
 import argparse
@@ -100,7 +100,8 @@ def plan(body):
         output = result.split("<system-reminder>")[0].strip()
         return ("reply", [("text", "The command printed: " + output)], "end_turn", 0)
     if name == "slow":
-        return ("reply", [("text", " ".join("word%d" % i for i in range(300)))], "end_turn", 0.2)
+        count = int(arg) if arg.isdigit() else 300
+        return ("reply", [("text", " ".join("word%d" % i for i in range(count)))], "end_turn", 0.2)
     return ("reply", [("text", "Hello from the scripted model. The VM looks fine.")], "end_turn", 0)
 
 
