@@ -1,8 +1,12 @@
+#!/usr/bin/env python3
 """demo/model.py: the demo model, a scripted diagnosis of the demo's devvm.
 
-tests/tools/fake-anthropic.py --script demo/model.py calls plan(body) for each
-Messages API request and streams the reply it returns. It is no AI: it picks
-the next fixed step from the conversation so far, and every reply says so.
+Usage: demo/model.py --port N --log FILE (the options of fake-anthropic.py)
+
+It runs tests/tools/fake-anthropic.py, the scripted Messages API on loopback,
+with that module's plan(body) replaced by the one below, so the server and
+its stream framing stay the tests' own. It is no AI: it picks the next fixed
+step from the conversation so far, and every reply says so.
 
 One turn looks around: `ssh devvm` for the host, the disk and failed units,
 then the journal and the biggest folders under /var/log, and ends by asking
@@ -14,6 +18,8 @@ stopped VM, as the agent definition teaches.
 plan(body) returns ("reply", blocks, stop_reason, delay), blocks being
 ("text", s) or ("tool_use", "Bash", {"command": ..., "description": ...}).
 """
+import importlib.util
+import os
 import re
 
 NOTICE = "(Demo model: a script replaying one diagnosis, not an AI.)"
@@ -185,3 +191,16 @@ def plan(body):
                          "Look at devvm: host, disk, failed units")
         return _say(NOTICE + " The start did not reach the running state:\n\n```\n" + output[-1500:] + "\n```")
     return _say(NOTICE + " I did not expect that step; stopping here.")
+
+
+def main():
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "tools", "fake-anthropic.py")
+    spec = importlib.util.spec_from_file_location("fake_anthropic", path)
+    server = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(server)
+    server.plan = plan
+    server.main()
+
+
+if __name__ == "__main__":
+    main()

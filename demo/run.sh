@@ -10,7 +10,7 @@
 #   ANTHROPIC_API_KEY or CLAUDE_CODE_OAUTH_TOKEN
 #               when set, the real Claude Code CLI talks to the real model;
 #               otherwise it talks to a scripted demo model on loopback
-#               (tests/tools/fake-anthropic.py --scenario demo)
+#               (demo/model.py, run by the tests' fake Messages API)
 #
 # Everything runs inside a new PID and mount namespace: Ctrl-C (or SIGTERM to
 # this script) ends the namespace's first process, the kernel then kills every
@@ -178,7 +178,7 @@ Port $vm_port
 HostKey $T/keys/host_ed25519
 PidFile $T/sshd.pid
 AllowUsers root
-PermitRootLogin prohibit-password
+PermitRootLogin forced-commands-only
 PubkeyAuthentication yes
 PasswordAuthentication no
 KbdInteractiveAuthentication no
@@ -199,18 +199,18 @@ wait_for "listening $pve_port && listening $vm_port" 10 || die "sshd did not sta
 
 # The agent: the real model with the operator's credentials, else the
 # scripted demo model. Either way the real Claude Code CLI runs the turn.
-agent_env=ANTHROPIC_API_KEY,CLAUDE_CODE_OAUTH_TOKEN,ANTHROPIC_BASE_URL,DISABLE_AUTOUPDATER,CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC
+agent_env=ANTHROPIC_API_KEY,CLAUDE_CODE_OAUTH_TOKEN,ANTHROPIC_BASE_URL,DISABLE_AUTOUPDATER,CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC,CLAUDE_CODE_MAX_RETRIES
 export DISABLE_AUTOUPDATER=1
 if [ -n "${ANTHROPIC_API_KEY:-}" ] || [ -n "${CLAUDE_CODE_OAUTH_TOKEN:-}" ]; then
 	agent="the Claude Code CLI with your credentials (a real model: it really acts on devvm)"
 else
 	model_port=$(free_port)
-	setsid python3 "$src/tests/tools/fake-anthropic.py" --scenario demo --port "$model_port" \
+	setsid python3 "$src/demo/model.py" --port "$model_port" --log "$log/demo-model-requests.jsonl" \
 		> "$log/demo-model.log" 2>&1 &
 	wait_for "listening $model_port" 10 || die "the demo model did not start; see $log/demo-model.log"
 	export ANTHROPIC_BASE_URL=http://127.0.0.1:$model_port
 	export ANTHROPIC_API_KEY=breakglass-demo-not-a-real-key
-	export CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1
+	export CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 CLAUDE_CODE_MAX_RETRIES=1
 	agent="the Claude Code CLI talking to a scripted DEMO MODEL on 127.0.0.1:$model_port (no AI: it replays one diagnosis)"
 fi
 
