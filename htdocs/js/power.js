@@ -41,7 +41,9 @@ function formatTime(value) {
 		date = new Date(value);
 	if (!date || Number.isNaN(date.getTime()))
 		return typeof value === 'string' ? value : '';
-	return date.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+	if (date.toDateString() === new Date().toDateString())
+		return date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+	return date.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 }
 
 function formatSeconds(ms) {
@@ -299,13 +301,16 @@ export class Power {
 		}
 
 		const rows = records.map((record) => {
-			const row = element('tr', record.ok ? 'ok' : 'failed');
+			// A record written before an action ran ("pve.begin",
+			// "chat.start") has no outcome yet.
+			const begun = /\.(begin|start)$/.test(record.action || '');
+			const row = element('tr', begun ? 'begun' : (record.ok ? 'ok' : 'failed'));
 			row.append(element('td', 'when', formatTime(record.time)));
 			row.append(element('td', 'who', record.user || '?'));
 			const what = [record.action, record.verb || (record.session ? `session ${String(record.session).slice(0, 8)}` : '')]
 			    .filter(Boolean).join(' ');
 			row.append(element('td', 'what', what));
-			const outcome = [record.ok ? 'ok' : 'failed'];
+			const outcome = [begun ? 'started' : (record.ok ? 'ok' : 'failed')];
 			if (record.state)
 				outcome.push(record.state);
 			if (typeof record.duration_ms === 'number')
