@@ -4,6 +4,8 @@
 #   make check      build, then the unit tests (also under ASan and UBSan),
 #                   the CGI shell tests, the integration and browser tests
 #   make deps       install the Debian and npm packages the build and tests need
+#   make demo       the whole system on 127.0.0.1:8080 with a simulated Proxmox
+#                   host and VM (as root; Ctrl-C stops it; see demo/run.sh)
 #   make lint       reject functions that make bounds easy to get wrong
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make clean
@@ -46,7 +48,7 @@ UNIT	= $(UNIT_SRC:%.c=$(BUILD)/%)
 TOOL_SRC = $(wildcard tests/tools/*.c)
 TOOLS	= $(TOOL_SRC:%.c=$(BUILD)/%)
 
-.PHONY: all check unit deps lint install install-gate clean vendor
+.PHONY: all check unit deps demo lint install install-gate clean vendor
 all: $(LIB) $(CGI) $(HOST)
 
 $(BUILD)/%.o: %.c $(wildcard lib/*.h)
@@ -82,6 +84,10 @@ check: lint vendor
 
 deps:
 	tests/deps.sh
+
+demo: deps
+	$(MAKE) all vendor
+	demo/run.sh
 
 # The page's markdown renderer, copied with its licence from the npm package
 # pinned in tests/package.json (make deps installs it); the copy in

@@ -170,6 +170,9 @@ def plan(body):
         if _unreachable(output):
             return _bash("devvm does not answer over SSH. Before touching power I ask the Proxmox host "
                          "what state the VM is in.", PVE_STATUS, "Ask the Proxmox host for the VM's status")
+        if "Filesystem" not in output:
+            return _say(NOTICE + " I could not look inside devvm; SSH printed:\n\n```\n"
+                        + output[-1500:] + "\n```")
         if "100%" in output and "devapp" in output:
             return _bash("`/var/log` is 100% full and `devapp.service` has failed. Let me see why it "
                          "failed and what fills the disk.", LOOK, "devapp's journal and the biggest folders")

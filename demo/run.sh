@@ -164,7 +164,7 @@ setsid unshare --mount --uts --pid --fork --mount-proc --propagation private -- 
 vm_ns=$!
 # shellcheck disable=SC2016 # wait_for evaluates it
 wait_for '[ -f "$T/devvm/ready" ]' 20 || die "devvm did not start; see $log/devvm.log"
-cat "/proc/$vm_ns/task/$vm_ns/children" > "$T/devvm/holder.pid"
+tr -d ' \n' < "/proc/$vm_ns/task/$vm_ns/children" > "$T/devvm/holder.pid"
 echo "no-port-forwarding,no-agent-forwarding,no-X11-forwarding,command=\"$src/demo/devvm/session.sh $T/devvm\" $pubkey" \
 	> "$T/ssh/devvm_authorized_keys"
 
