@@ -220,6 +220,15 @@ export class Chat {
 			} catch (err) {
 				if (signal.aborted)
 					return;
+				if (postBody && err instanceof ApiError && err.code === 'turn_running') {
+					// Another tab or client runs a turn here: show it
+					// instead of the message, which was not sent.
+					this.pendingUser?.classList.add('unsent');
+					this.pendingUser = null;
+					this.hooks.showError(err);
+					postBody = null;
+					continue;
+				}
 				if (!this.isTransient(err)) {
 					if (postBody && this.pendingUser)
 						this.pendingUser.classList.add('unsent');
@@ -322,6 +331,8 @@ export class Chat {
 			break;
 		case 'error':
 			this.renderError(data);
+			if (live && data.fatal && data.code !== 'aborted')
+				this.hooks.showError(new Error(`${ERROR_LABELS[data.code] || data.code}: ${data.message || 'no detail'}`));
 			break;
 		case 'done':
 			this.turnOpen = false;

@@ -41,6 +41,36 @@ function hostileTranscript() {
 	return path;
 }
 
+// A transcript where the main agent starts a sub-agent (Task), whose text
+// and failing tool call carry parent_tool_use_id.
+function subAgentTranscript() {
+	const session = '11111111-2222-4333-8444-666666666666';
+	const task = 'toolu_task_0001';
+	const assistant = (parent, id, content) => ({
+		type: 'assistant', parent_tool_use_id: parent, session_id: session,
+		message: { id, role: 'assistant', model: 'stand-in', content },
+	});
+	const toolResult = (parent, id, content, isError) => ({
+		type: 'user', parent_tool_use_id: parent, session_id: session,
+		message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: id, content, is_error: isError }] },
+	});
+	const lines = [
+		{ type: 'system', subtype: 'init', session_id: session, model: 'stand-in', tools: ['Task', 'Bash'] },
+		assistant(null, 'msg_main_1', [{ type: 'tool_use', id: task, name: 'Task',
+			input: { description: 'Check the disks', prompt: 'Look at df.', subagent_type: 'general-purpose' } }]),
+		assistant(task, 'msg_sub_1', [{ type: 'text', text: 'Sub-agent looking at the disks.' }]),
+		assistant(task, 'msg_sub_2', [{ type: 'tool_use', id: 'toolu_sub_0001', name: 'Bash', input: { command: 'df -h /' } }]),
+		toolResult(task, 'toolu_sub_0001', 'df: /: No space left on device', true),
+		toolResult(null, task, 'The root disk is full.', false),
+		assistant(null, 'msg_main_2', [{ type: 'text', text: 'The root disk is full.' }]),
+		{ type: 'result', subtype: 'success', is_error: false, result: 'The root disk is full.', num_turns: 2,
+			duration_ms: 9, total_cost_usd: 0, session_id: session },
+	];
+	const path = join(process.env.T, 'subagent.jsonl');
+	writeFileSync(path, lines.map((line) => JSON.stringify(line)).join('\n') + '\n');
+	return path;
+}
+
 async function newSession(page) {
 	const before = await page.evaluate(() => location.hash);
 	await page.click('#new-session');
@@ -144,6 +174,38 @@ export async function chatCases(page, { artefacts, watch, lighttpdPid }) {
 		assert(found.xss === undefined, 'the injected script ran');
 		assert(found.bold === 1, 'markdown was not rendered');
 		await waitForText(page, '#log .text', '[click me](javascript:');
+	});
+
+	await check('sub-agent activity is indented', async () => {
+		await newSession(page);
+		standIn({ STANDIN_TRANSCRIPT: subAgentTranscript() });
+		await send(page, 'Check the disks with a helper.');
+		await waitForText(page, '#log .result', 'Finished', TURN_TIMEOUT_MS);
+		const cards = await page.evaluate(() => [...document.querySelectorAll('#log .tool')].map((card) => ({
+			name: card.querySelector('.tool-name').textContent,
+			sub: card.classList.contains('sub'),
+			error: card.classList.contains('error'),
+			indent: getComputedStyle(card).marginLeft,
+		})));
+		assert(cards.length === 2, `${cards.length} tool cards`);
+		assert(cards[0].name === 'Task' && !cards[0].sub, 'the Task card is not the main agent\'s');
+		assert(cards[1].name === 'Bash' && cards[1].sub, 'the sub-agent\'s Bash card is not marked as a sub-agent\'s');
+		assert(cards[1].indent !== '0px', 'the sub-agent\'s card is not indented');
+		assert(cards[1].error, 'the failed tool call has no error styling');
+		await waitForText(page, '#log .text.sub', 'Sub-agent looking at the disks.');
+		await waitForText(page, '#log .tool.error .tool-status', 'error');
+	});
+
+	await check('failed turn shows a specific error', async () => {
+		await newSession(page);
+		standIn({ STANDIN_TRANSCRIPT: `${fixtures}/local-killed-sigterm-mid-stream.jsonl`, STANDIN_EXIT: 143,
+			STANDIN_STDERR: 'stand-in: terminated' });
+		await send(page, 'Fail, please.');
+		await waitForText(page, '#log .event-error.fatal', 'The agent failed', TURN_TIMEOUT_MS);
+		await waitForClass(page, 'turn-idle');
+		await waitForText(page, '#alert-text', 'The agent failed');
+		await waitForText(page, '#status-line', 'Turn ended with an error.');
+		await page.click('#alert-close');
 	});
 
 	await check('Stop ends a running turn', async () => {
