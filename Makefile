@@ -7,6 +7,8 @@
 #   make demo       the whole system on 127.0.0.1:8080 with a simulated Proxmox
 #                   host and VM (as root; Ctrl-C stops it; see demo/run.sh)
 #   make lint       reject functions that make bounds easy to get wrong
+#   make fuzz       run each libFuzzer target in fuzz/ for FUZZ_SECONDS (60)
+#   make bench      run tests/bench/*.sh and print one table of medians and ratios
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make clean
 
@@ -48,7 +50,7 @@ UNIT	= $(UNIT_SRC:%.c=$(BUILD)/%)
 TOOL_SRC = $(wildcard tests/tools/*.c)
 TOOLS	= $(TOOL_SRC:%.c=$(BUILD)/%)
 
-.PHONY: all check unit deps demo lint install install-gate clean vendor
+.PHONY: all check unit deps demo lint install install-gate clean vendor fuzz bench
 all: $(LIB) $(CGI) $(HOST)
 
 $(BUILD)/%.o: %.c $(wildcard lib/*.h)
@@ -84,6 +86,16 @@ check: lint vendor
 
 deps:
 	tests/deps.sh
+
+# libFuzzer targets (clang, ASan, UBSan), built into build/fuzz by
+# fuzz/fuzz.mk; each runs FUZZ_SECONDS, then a table of what each found.
+FUZZ_SECONDS	?= 60
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh
+
+# Every benchmark in tests/bench/, then one table of medians and ratios.
+bench: unit vendor
+	tests/bench/run
 
 demo: deps
 	$(MAKE) all vendor

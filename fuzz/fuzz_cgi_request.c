@@ -1,0 +1,227 @@
+/* fuzz_cgi_request.c: libFuzzer target for the CGI request parser: a synthetic environment and body through cgi_begin. */
+/*
+ * An input is the environment, one NAME=value per line, then an empty line,
+ * then the request body, which cgi_begin reads from stdin:
+ *
+ *   REQUEST_METHOD=POST
+ *   CONTENT_TYPE=application/json
+ *   HTTP_AUTHORIZATION=Bearer 0123456789abcdef0123456789abcdef-test
+ *
+ *   {"verb":"status"}
+ *
+ * Entries are passed as given, duplicates included, as lighttpd may pass
+ * both spellings of a header. BREAKGLASS_CONF always names this target's
+ * own configuration (bearer token and trusted proxies both set), and
+ * CONTENT_LENGTH is the body's size unless the input sets it. Whatever
+ * cgi_begin decides, the bytes it wrote to stdout must be one complete
+ * response: nothing when it returns 0, else a Status line, the JSON headers
+ * and an {"error":{"code","message"}} body.
+ */
+
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "bounds.h"
+#include "cgi.h"
+
+/* The token the golden CGI cases use, so their requests make good seeds. */
+#define FUZZ_TOKEN	"0123456789abcdef0123456789abcdef-test"
+#define ENV_MAX		64		/* environment entries taken from one input */
+#define OUT_MAX		(64 * 1024)	/* bytes of a response read back */
+
+extern char **environ;
+
+static char dir[] = "/tmp/bg-fuzz-cgi.XXXXXX";
+static char conf_var[sizeof(dir) + 64];
+static int out_fd = -1;
+
+static void
+write_file(const char *name, const char *text)
+{
+	char path[sizeof(dir) + 32];
+	FILE *fp;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path) ||
+	    (fp = fopen(path, "w")) == NULL) {
+		perror("fuzz_cgi_request: write_file");
+		abort();
+	}
+	fputs(text, fp);
+	fclose(fp);
+}
+
+static void
+cleanup(void)
+{
+	char path[sizeof(dir) + 32];
+
+	snprintf(path, sizeof(path), "%s/token", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/bg.conf", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/state", dir);
+	rmdir(path);
+	rmdir(dir);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	char conf[1024], state[sizeof(dir) + 16];
+
+	(void)argc;
+	(void)argv;
+	if (mkdtemp(dir) == NULL) {
+		perror("fuzz_cgi_request: mkdtemp");
+		abort();
+	}
+	atexit(cleanup);
+	snprintf(state, sizeof(state), "%s/state", dir);
+	mkdir(state, 0700);
+	write_file("token", FUZZ_TOKEN "\n");
+	snprintf(conf, sizeof(conf),
+	    "state_dir = %s\n"
+	    "bearer_token_file = %s/token\n"
+	    "trusted_proxies = 127.0.0.1, ::1, 10.0.0.0/8\n"
+	    "allowed_origin = https://breakglass.example\n", state, dir);
+	write_file("bg.conf", conf);
+	snprintf(conf_var, sizeof(conf_var), "BREAKGLASS_CONF=%s/bg.conf", dir);
+
+	/* cgi_begin answers on stdout: keep it in a memory file to check. */
+	out_fd = memfd_create("fuzz-cgi-out", MFD_CLOEXEC);
+	if (out_fd == -1 || dup2(out_fd, STDOUT_FILENO) == -1) {
+		perror("fuzz_cgi_request: stdout");
+		abort();
+	}
+	return 0;
+}
+
+/* Check that out[0..len) is one complete error response. */
+static void
+check_error_response(const char *out, size_t len)
+{
+	const char *body = NULL;
+	struct json_object *root = NULL, *err, *code, *msg;
+	size_t i;
+
+	for (i = 0; i + 4 <= len; i++)
+		if (memcmp(out + i, "\r\n\r\n", 4) == 0) {
+			body = out + i + 4;
+			break;
+		}
+	if (len < 8 || memcmp(out, "Status: ", 8) != 0 || body == NULL ||
+	    memmem(out, (size_t)(body - out), "Content-Type: application/json\r\n", 32) == NULL ||
+	    memmem(out, (size_t)(body - out), "Cache-Control: no-store\r\n", 25) == NULL) {
+		fprintf(stderr, "fuzz_cgi_request: malformed response head: %.*s\n", (int)(len < 300 ? len : 300), out);
+		abort();
+	}
+	root = json_tokener_parse(body);
+	if (root == NULL || !json_object_object_get_ex(root, "error", &err) ||
+	    !json_object_object_get_ex(err, "code", &code) ||
+	    !json_object_object_get_ex(err, "message", &msg) ||
+	    !json_object_is_type(code, json_type_string) ||
+	    !json_object_is_type(msg, json_type_string)) {
+		fprintf(stderr, "fuzz_cgi_request: malformed error body: %.300s\n", body);
+		abort();
+	}
+	json_object_put(root);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *copy, *p, *end, *envp[ENV_MAX + 4], cl[64];
+	char **saved = environ;
+	struct cgi_request req;
+	char out[OUT_MAX + 1];
+	size_t n = 0, bodylen;
+	const char *body;
+	int have_cl = 0, rc, in;
+	ssize_t got;
+
+	/* The environment: its lines up to the first empty one, NUL-free. */
+	copy = malloc(size + 1);
+	if (copy == NULL)
+		return 0;
+	memcpy(copy, data, size);
+	copy[size] = '\0';
+	envp[n++] = conf_var;
+	p = copy;
+	end = copy + size;
+	while (p < end && *p != '\n') {
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+		char *line = p;
+
+		if (nl != NULL)
+			*nl = '\0';
+		p = nl != NULL ? nl + 1 : end;
+		if (strlen(line) != (size_t)((nl != NULL ? nl : end) - line))
+			continue;	/* a NUL inside: no environment holds one */
+		if (strchr(line, '=') == NULL || n >= ENV_MAX)
+			continue;
+		if (strncmp(line, "CONTENT_LENGTH=", 15) == 0)
+			have_cl = 1;
+		envp[n++] = line;
+	}
+	if (p < end && *p == '\n')
+		p++;
+	body = (const char *)data + (p - copy);
+	bodylen = size - (size_t)(p - copy);
+	if (!have_cl) {
+		snprintf(cl, sizeof(cl), "CONTENT_LENGTH=%zu", bodylen);
+		envp[n++] = cl;
+	}
+	envp[n] = NULL;
+
+	/* The body on stdin, from a memory file so no size can block. */
+	in = memfd_create("fuzz-cgi-in", MFD_CLOEXEC);
+	if (in == -1 || (bodylen > 0 && write(in, body, bodylen) != (ssize_t)bodylen) ||
+	    lseek(in, 0, SEEK_SET) == -1 || dup2(in, STDIN_FILENO) == -1)
+		abort();
+	close(in);
+	if (ftruncate(out_fd, 0) == -1 || lseek(out_fd, 0, SEEK_SET) == -1)
+		abort();
+
+	environ = envp;
+	rc = cgi_begin(&req, CGI_GET | CGI_POST | CGI_DELETE);
+	environ = saved;
+
+	got = pread(out_fd, out, OUT_MAX, 0);
+	if (got < 0)
+		abort();
+	out[got] = '\0';
+	if (rc == 0) {
+		if (got != 0) {
+			fprintf(stderr, "fuzz_cgi_request: cgi_begin went on after answering\n");
+			abort();
+		}
+		if (req.method == CGI_POST && (req.body == NULL ||
+		    !json_object_is_type(req.body, json_type_object))) {
+			fprintf(stderr, "fuzz_cgi_request: a POST went on without a JSON object\n");
+			abort();
+		}
+		if (req.user[0] == '\0')
+			abort();
+		(void)cgi_body_string(&req, "verb", BG_VERB_MAX);
+		(void)cgi_body_string(&req, "message", BG_MESSAGE_MAX);
+		cgi_end(&req);
+	} else {
+		check_error_response(out, (size_t)got);
+		cgi_end(&req);
+	}
+	free(copy);
+	return 0;
+}
