@@ -38,6 +38,19 @@ new_session() {
 	SID=$(printf '%s' "$CGI_BODY" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
 }
 
+# Each CGI run writes its stderr (and its turn's supervisor's) to a file of
+# its own, so a detached supervisor's late lines are not lost.
+stderr_file() {
+	mktemp "$T/stderr.XXXXXX"
+}
+
+# sanitizer_clean NAME: no CGI or supervisor reported a sanitizer error.
+sanitizer_clean() {
+	local hits
+	hits=$(grep -lE 'Sanitizer|runtime error' "$T"/stderr.* 2>/dev/null | head -n 3)
+	if [ -z "$hits" ]; then ok "$1"; else notok "$1" "$(head -n 5 $hits)"; fi
+}
+
 chat_body() {
 	python3 -c 'import json, sys; print(json.dumps({"session": sys.argv[1], "message": sys.argv[2]}))' "$1" "$2"
 }
@@ -46,7 +59,7 @@ chat_body() {
 chat_post() {
 	local sid=$1 msg=$2
 	shift 2
-	cgi_run "$CHAT_BIN/chat" POST "" "" CONTENT_TYPE=application/json \
+	CGI_STDERR=$(stderr_file) cgi_run "$CHAT_BIN/chat" POST "" "" CONTENT_TYPE=application/json \
 		HTTP_AUTHORIZATION="Bearer $TOKEN" "$@" < <(chat_body "$sid" "$msg")
 }
 
@@ -64,11 +77,11 @@ chat_post_to() {
 chat_get() {
 	local query=$1
 	shift
-	cgi_run "$CHAT_BIN/chat" GET "" "$query" HTTP_AUTHORIZATION="Bearer $TOKEN" "$@" </dev/null
+	CGI_STDERR=$(stderr_file) cgi_run "$CHAT_BIN/chat" GET "" "$query" HTTP_AUTHORIZATION="Bearer $TOKEN" "$@" </dev/null
 }
 
 chat_delete() {
-	cgi_run "$CHAT_BIN/chat" DELETE "" "session=$1" CONTENT_TYPE=application/json \
+	CGI_STDERR=$(stderr_file) cgi_run "$CHAT_BIN/chat" DELETE "" "session=$1" CONTENT_TYPE=application/json \
 		HTTP_AUTHORIZATION="Bearer $TOKEN" </dev/null
 }
 

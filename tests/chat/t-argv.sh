@@ -70,4 +70,5 @@ chat_post "$SID" "web" STANDIN_TRANSCRIPT="$FIX/local-text-plain.jsonl" STANDIN_
 expect_eq "a web tool in the agent file is 500" 500 "$CGI_STATUS"
 expect_match "the error names the tools key" '"code":"config_error".*tools' "$CGI_BODY"
 if [ -e "$T/argv5" ]; then notok "no CLI runs on a bad agent file" "the stand-in ran"; else ok "no CLI runs on a bad agent file"; fi
+sanitizer_clean "argv runs are sanitizer-clean"
 finish

@@ -54,7 +54,7 @@ env -i PATH=/usr/bin:/bin BREAKGLASS_CONF="$BG_CONF" REQUEST_METHOD=POST CONTENT
 	HTTP_AUTHORIZATION="Bearer $TOKEN" CONTENT_LENGTH=$(chat_body "$SID" "leave early" | wc -c) \
 	STANDIN_TRANSCRIPT="$FIX/local-partial-messages-tools.jsonl" STANDIN_DELAY_MS=40 \
 	ASAN_OPTIONS="${ASAN_OPTIONS:-}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" \
-	"$CHAT_BIN/chat" < <(chat_body "$SID" "leave early") > "$T/left.out" 2>"$T/left.err" &
+	"$CHAT_BIN/chat" < <(chat_body "$SID" "leave early") > "$T/left.out" 2>"$T/stderr.left" &
 cgi=$!
 wait_for 10 sh -c "[ \$(grep -c '^id: ' '$T/left.out' 2>/dev/null) -ge 3 ]"
 kill -TERM "$cgi"
@@ -68,4 +68,5 @@ rest=$(printf '%s' "$CGI_BODY" | sse_events | awk '{print $1}')
 all=$(awk -F'"id":' '{split($2, a, ","); print a[1]}' "$T/state/sessions/$SID/events.jsonl")
 expect_eq "replay after Last-Event-ID follows to done" done "$(printf '%s' "$CGI_BODY" | sse_events | tail -n 1 | awk '{print $2}')"
 expect_eq "left + replayed = every event exactly once" "$all" "$(printf '%s\n%s\n' "$seen" "$rest" | sed '/^$/d')"
+sanitizer_clean "parallel runs are sanitizer-clean"
 finish

@@ -154,4 +154,5 @@ chat_get "session=../../etc"
 expect_eq "GET with a malformed session is 400" 400 "$CGI_STATUS"
 cgi_run "$CHAT_BIN/chat" GET "/x" "session=$SID" HTTP_AUTHORIZATION="Bearer $TOKEN" </dev/null
 expect_eq "a path below /chat is 404" 404 "$CGI_STATUS"
+sanitizer_clean "turn runs are sanitizer-clean"
 finish
