@@ -396,7 +396,7 @@ export class Chat {
 		requestAnimationFrame(() => {
 			const stick = this.atEnd();
 			this.pendingRender.delete(block);
-			block.node.innerHTML = renderMarkdown(block.text);
+			renderMarkdown(block.node, block.text);
 			this.scrollToEnd(stick);
 		});
 	}

@@ -4,6 +4,7 @@ import { getJson, postJson, onUnauthorized, getToken, setToken, clearToken } fro
 import { setUi, getUi } from './state.js';
 import { Chat } from './chat.js';
 import { Power } from './power.js';
+import { loadMarkdown } from './markdown.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -72,6 +73,10 @@ const power = new Power({
 	dialogOk: $('confirm-ok'),
 	dialogCancel: $('confirm-cancel'),
 }, { announce, showError });
+
+// Text rendered before markdown-it loads stays plain, so a session's history
+// is opened only after this settles.
+const markdownReady = loadMarkdown().catch((err) => showError(err));
 
 // Sessions
 
@@ -243,8 +248,10 @@ async function start() {
 
 	power.start().catch((err) => showError(err, 'VM panel'));
 	const match = SESSION_HASH.exec(location.hash);
-	if (match)
+	if (match) {
+		await markdownReady;
 		await openSession(match[1]);
+	}
 }
 
 onUnauthorized(() => showSignIn());

@@ -5,25 +5,46 @@
 // and bare URLs stay text (linkify: false). Images are off because they would
 // load from another origin. A link is kept only for http, https and mailto
 // targets, so a javascript: link stays plain text.
-
-import MarkdownIt from '../vendor/markdown-it.esm.min.mjs';
-
-const md = new MarkdownIt({ html: false, linkify: false, typographer: false, breaks: false });
-md.disable(['image']);
+//
+// The renderer is imported dynamically: when the vendored file is missing, the
+// rest of the page still loads and the text shows unformatted.
 
 const SAFE_LINK = /^(https?:|mailto:)/i;
-md.validateLink = (url) => SAFE_LINK.test(url.trim());
 
-const renderLinkOpen = md.renderer.rules.link_open ||
-    ((tokens, idx, options, env, self) => self.renderToken(tokens, idx, options));
-md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
-	tokens[idx].attrSet('rel', 'noopener noreferrer');
-	tokens[idx].attrSet('target', '_blank');
-	return renderLinkOpen(tokens, idx, options, env, self);
-};
+let md = null;
 
-// Return the HTML of text; markdown-it escapes every character that could
-// start markup, so the result is safe to assign to innerHTML.
-export function renderMarkdown(text) {
-	return md.render(text);
+function configure(MarkdownIt) {
+	const renderer = new MarkdownIt({ html: false, linkify: false, typographer: false, breaks: false });
+	renderer.disable(['image']);
+	renderer.validateLink = (url) => SAFE_LINK.test(url.trim());
+
+	const renderLinkOpen = renderer.renderer.rules.link_open ||
+	    ((tokens, idx, options, env, self) => self.renderToken(tokens, idx, options));
+	renderer.renderer.rules.link_open = (tokens, idx, options, env, self) => {
+		tokens[idx].attrSet('rel', 'noopener noreferrer');
+		tokens[idx].attrSet('target', '_blank');
+		return renderLinkOpen(tokens, idx, options, env, self);
+	};
+	return renderer;
+}
+
+// Load markdown-it; reject with a message naming the fix when it is missing.
+export async function loadMarkdown() {
+	let module;
+	try {
+		module = await import('../vendor/markdown-it.esm.min.mjs');
+	} catch {
+		throw new Error('The markdown renderer (htdocs/vendor/) is missing, so agent text shows unformatted; run make vendor on the server.');
+	}
+	md = configure(module.default);
+}
+
+// Render text into node: as markdown once markdown-it is loaded, else as
+// plain text. markdown-it escapes every character that could start markup,
+// so its output is safe to assign to innerHTML.
+export function renderMarkdown(node, text) {
+	if (md)
+		node.innerHTML = md.render(text);
+	else
+		node.textContent = text;
 }
