@@ -1,6 +1,7 @@
 /* cgi.c: the request side of every CGI program (method, auth, Origin, body) and its JSON responses. */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -250,6 +251,35 @@ content_type_json(const char *ct)
 	return ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ';
 }
 
+/* Return 1 when every number in obj is finite: json-c's strict mode still
+ * takes NaN, Infinity and 1e999, which are not JSON (RFC 8259 section 6). */
+static int
+all_finite(struct json_object *obj)
+{
+	size_t i, n;
+
+	switch (json_object_get_type(obj)) {
+	case json_type_double:
+		return isfinite(json_object_get_double(obj));
+	case json_type_array:
+		n = json_object_array_length(obj);
+		for (i = 0; i < n; i++)
+			if (!all_finite(json_object_array_get_idx(obj, i)))
+				return 0;
+		return 1;
+	case json_type_object: {
+		json_object_object_foreach(obj, key, value) {
+			(void)key;
+			if (!all_finite(value))
+				return 0;
+		}
+		return 1;
+	}
+	default:
+		return 1;
+	}
+}
+
 /* Read CONTENT_LENGTH bytes of stdin and parse them as one JSON object.
  * Return 0, or the HTTP status of the error response already sent. */
 static int
@@ -316,7 +346,7 @@ read_body(struct cgi_request *req)
 		if (used != got)
 			goto bad_json;
 	}
-	if (!json_object_is_type(req->body, json_type_object))
+	if (!json_object_is_type(req->body, json_type_object) || !all_finite(req->body))
 		goto bad_json;
 	status = 0;
 	goto done;
