@@ -41,7 +41,7 @@ follow_event(void *arg, int64_t id, const char *event, struct json_object *data)
 	return 0;
 }
 
-/* Read what the log holds after f->last_id; -1 on error or a gone client. */
+/* Write the log's events after f->last_id; -1 on a read error or a gone client. */
 static int
 read_new(struct follower *f, const char *state_dir, const char *session, uint64_t *offset)
 {

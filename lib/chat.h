@@ -10,8 +10,8 @@
  * Write the session's events with id > after to fd as server-sent events,
  * reading the log from byte `offset` (0: from the start), then follow it
  * while a turn runs, with a keepalive comment every BG_SSE_KEEPALIVE_S.
- * With own_turn set (a POST following the turn it started) the stream ends
- * at the first `done`; otherwise it ends once no turn runs and every event
+ * With own_turn set (a POST following the turn it started), the stream ends
+ * at the first `done`. Otherwise it ends once no turn runs and every event
  * is written. Return 0, or -1 when the client is gone or the log is
  * unreadable.
  */

@@ -36,7 +36,7 @@
 #define LOCK_POLL_MS	5		/* between tries of a briefly held lock */
 #define LINE_KEEP_MAX	(1024 * 1024)	/* bytes of line buffer kept between lines */
 
-/* Why a turn ended early. */
+/* The reason a turn ended early. */
 enum turn_stop_reason {
 	STOP_NONE = 0,
 	STOP_ABORTED,		/* DELETE /chat, or a signal to the supervisor */
@@ -237,8 +237,9 @@ turn_lock(const char *state_dir, const char *session)
 		return -1;
 	}
 
-	/* session_running holds LOCK_SH for a moment: retry briefly before
-	 * calling the session busy. A running turn holds LOCK_EX for minutes. */
+	/* A session_running probe takes LOCK_SH for a moment, so retry briefly
+	 * before calling the session busy. A running turn keeps LOCK_EX for
+	 * its whole length. */
 	deadline = util_now_ms() + BG_TURN_LOCK_RETRY_MS;
 	for (;;) {
 		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
@@ -438,7 +439,7 @@ exit_code(int status)
  * Run the CLI until it exits and its stdout closes (or BG_TURN_DRAIN_MS
  * after the exit, since a leftover process may hold stdout). Stop it on a
  * signal from turn_stop or when turn_timeout runs out. Return its exit
- * code, or -1 when it could not be told.
+ * code, or -1 when it is unknown.
  */
 static int
 supervise(struct turn_ctx *ctx, const struct spawn_child *child, int sigfd,
@@ -488,7 +489,9 @@ supervise(struct turn_ctx *ctx, const struct spawn_child *child, int sigfd,
 		if (*reason != STOP_NONE && !exited)
 			next = stage == 1 ? stop_at + BG_TURN_TERM_AFTER_S * 1000 :
 			    stop_at + BG_TURN_KILL_AFTER_S * 1000 + (stage == 3 ? BG_TURN_REAP_MS : 0);
-		timeout = next > now ? (int)(next - now < INT_MAX ? next - now : INT_MAX) : 0;
+		timeout = 0;
+		if (next > now)
+			timeout = next - now < INT_MAX ? (int)(next - now) : INT_MAX;
 
 		if (out_open) {
 			pfd[nfds] = (struct pollfd){ child->out_fd, POLLIN, 0 };

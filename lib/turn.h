@@ -11,7 +11,7 @@
 #define TURN_PID	"turn.pid"	/* "<pid> <start time>\n" of a running turn's supervisor */
 #define TURN_WORK	"work"		/* the CLI's working directory under state_dir */
 
-/* What a turn needs; the strings must outlive turn_start's fork. */
+/* The inputs of one turn. The strings must stay valid until turn_start returns. */
 struct turn_request {
 	const struct config	*cfg;
 	const char		*session;	/* our session id, valid */
@@ -53,10 +53,11 @@ int turn_lock(const char *state_dir, const char *session);
 /*
  * Start the turn's supervisor, detached from this process (its own session,
  * so the CGI can be killed without it), holding lock_fd until the turn ends.
- * The supervisor is a child subreaper; it writes its pid file, updates the
- * session's metadata, runs argv with envp in state_dir/work, appends every
- * event to the session's log, ends with exactly one `done`, records
- * chat.end in the audit log and kills whatever is left of the turn.
+ * The supervisor is a child subreaper. It writes its pid file, updates the
+ * session's metadata and runs argv with envp in state_dir/work. It appends
+ * every event to the session's log and ends it with exactly one `done`.
+ * Then it records chat.end in the audit log and kills whatever is left of
+ * the turn.
  * argv and envp pass to the supervisor; the caller frees its copies.
  * Return 0 once the supervisor runs, or -1 (the caller still holds lock_fd).
  * Closes lock_fd in this process on success.

@@ -5,7 +5,7 @@
 #   tests/bench/chat-latency.sh [EVENTS] [GAP_MS]    (run `make` first)
 #
 # The stand-in CLI writes EVENTS text_delta lines (default 2000), GAP_MS apart
-# (default 2), each carrying the CLOCK_REALTIME microseconds of its write; a
+# (default 2), each carrying the CLOCK_REALTIME microseconds of its write. A
 # Python client on the same machine reads the POST /chat stream and notes when
 # each text event arrives. The path measured: the stand-in's pipe, the
 # supervisor's read and translation, the event log append, the CGI's inotify

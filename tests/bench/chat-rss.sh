@@ -5,7 +5,7 @@
 #   tests/bench/chat-rss.sh [MB]    (run `make` first; default 100 MB)
 #
 # The stand-in CLI writes MB megabytes of text_delta lines of 1 KiB of text
-# each as fast as it can; cgi-bin/chat runs as lighttpd would start it, with
+# each as fast as it can. cgi-bin/chat runs as lighttpd would start it, with
 # its SSE stream going to /dev/null. Reports the CGI's peak RSS (GNU time's
 # %M) and the supervisor's VmHWM read from /proc just before it exits.
 # Not part of make check.

@@ -106,7 +106,7 @@ wait_for() {
 	return 1
 }
 
-# log_has SID EVENT: the session's event log holds an EVENT line.
+# log_has SID EVENT: the session's event log contains an EVENT line.
 log_has() {
 	grep -q "\"event\":\"$2\"" "$T/state/sessions/$1/events.jsonl" 2>/dev/null
 }

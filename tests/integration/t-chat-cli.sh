@@ -99,8 +99,8 @@ expect_eq "HTTP 529 ends with done exit 1" '{"exit":1,"ok":false}' "$(printf '%s
 new_session
 STOP_SID=$SID
 # The CLI refuses a long `sleep` in its Bash tool; tail -f waits as long.
-# A pattern anchored at the start matches tail itself, not the CLI whose
-# argv holds the same text.
+# A pattern anchored at the start matches tail itself, not the CLI, whose
+# argv contains the same text.
 : > "$T/$TAG-stop"
 ( chat "$STOP_SID" "SCENARIO:bash tail -f /dev/null $T/$TAG-stop"; printf '%s' "$HTTP_BODY" > "$T/stop.out" ) &
 post=$!

@@ -4,7 +4,7 @@
 Usage: fake-anthropic.py --port-file FILE --log FILE [--port N]
 
 It listens on 127.0.0.1 (port N, or a free one written to --port-file) and
-answers POST /v1/messages with Anthropic's streaming server-sent events
+replies to POST /v1/messages with Anthropic's streaming server-sent events
 (message_start, content_block_start, content_block_delta, content_block_stop,
 message_delta, message_stop), or one JSON message when the request does not
 ask to stream. Each request body is appended to --log as one JSON line, so a
