@@ -6,7 +6,8 @@
 #
 # Run as root. Settings from the environment:
 #   DEMO_PORT   port of the page on 127.0.0.1 [8080]
-#   DEMO_DIR    scratch folder, removed at the end [a new /tmp/breakglass-demo.*]
+#   DEMO_DIR    scratch folder, removed at the end [a new /tmp/breakglass-demo.*];
+#               its parent folders must be searchable by every user
 #   ANTHROPIC_API_KEY or CLAUDE_CODE_OAUTH_TOKEN
 #               when set, the real Claude Code CLI talks to the real model;
 #               otherwise it talks to a scripted demo model on loopback
@@ -229,7 +230,8 @@ BREAKGLASS_CLAUDE_BIN=$src/tests/node_modules/.bin/claude \
 BREAKGLASS_AGENT_ENV=$agent_env BREAKGLASS_TURN_TIMEOUT=600 \
 	setsid "$src/entrypoint.sh" > "$log/lighttpd.log" 2>&1 &
 web=$!
-if ! wait_for "listening $port" 20; then
+wait_for "listening $port || ! kill -0 $web 2> /dev/null" 20
+if ! listening "$port"; then
 	cat "$log/lighttpd.log" >&2
 	die "lighttpd did not start"
 fi

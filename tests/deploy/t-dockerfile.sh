@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# tests/deploy/t-dockerfile.sh: no container engine runs here, so check
+# conf/Dockerfile by reading it: every file it copies from the repository
+# exists, and every package it installs is in conf/packages.txt or is the
+# shared library one of that list's -dev packages depends on.
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/../lib.sh"
+DOCKERFILE=${BG_DOCKERFILE:-$BG_ROOT/conf/Dockerfile}
+cd "$BG_ROOT" || exit 1
+
+# Instructions joined across their backslash-continued lines.
+instructions() { sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$DOCKERFILE" | grep -vE '^[[:space:]]*#'; }
+
+missing=""
+count=0
+while read -r -a words; do
+	[ "${words[0]}" = COPY ] || continue
+	case "${words[1]}" in --from=*) continue ;; esac
+	n=${#words[@]}
+	for ((i = 1; i < n - 1; i++)); do
+		count=$((count + 1))
+		[ -e "${words[i]}" ] || missing="$missing ${words[i]}"
+	done
+done < <(instructions)
+if [ "$count" -gt 0 ] && [ -z "$missing" ]; then
+	ok "every file the Dockerfile copies exists"
+else
+	notok "every file the Dockerfile copies exists" "missing:${missing:- (no COPY found)}"
+fi
+
+listed=$(grep -vE '^[[:space:]]*(#|$)' conf/packages.txt)
+# The runtime libraries of the list's -dev packages, from their Depends.
+libs=""
+for dev in $(printf '%s\n' "$listed" | grep -- '-dev$'); do
+	libs="$libs "$(dpkg-query -W -f='${Depends}' "$dev" 2>/dev/null | tr ',' '\n' | sed 's/[ (].*//; s/^ *//' | grep -E '^lib' | tr '\n' ' ' || true)
+done
+installed=$(instructions | grep -o 'apt-get install .*' | sed 's/&&.*//' | tr '[:blank:]' '\n' |
+	grep -vE '^(apt-get|install|-.*|)$')
+stray=""
+for pkg in $installed; do
+	if printf '%s\n' "$listed" | grep -qx -- "$pkg"; then continue; fi
+	case " $libs " in *" $pkg "*) continue ;; esac
+	stray="$stray $pkg"
+done
+if [ -n "$installed" ] && [ -z "$stray" ]; then
+	ok "Dockerfile installs only listed packages"
+else
+	notok "Dockerfile installs only listed packages" "not in conf/packages.txt:${stray:- (no apt-get install found)}"
+fi
+expect_match "Dockerfile runs entrypoint.sh" '^ENTRYPOINT \["/usr/local/bin/breakglass-entrypoint"\]$' "$(instructions | grep '^ENTRYPOINT')"
+expect_match "Dockerfile runs as a non-root user" '^USER 10001' "$(instructions | grep '^USER')"
+
+# The Kubernetes example mounts what the entrypoint reads by default.
+DEPLOY=$(cat conf/k8s/deployment.yaml)
+expect_match "k8s mounts the key where the entrypoint looks" 'mountPath: /run/secrets/breakglass$' "$DEPLOY"
+expect_match "k8s mounts the Secrets read-only" 'readOnly: true' "$DEPLOY"
+expect_match "k8s probes a cheap route" 'path: /favicon.svg' "$DEPLOY"
+if [ -f htdocs/favicon.svg ]; then ok "probed route exists"; else notok "probed route exists" "htdocs/favicon.svg is missing"; fi
+expect_match "k8s sets resources" 'limits:' "$DEPLOY"
+expect_match "k8s network policy limits egress" 'policyTypes: \[Ingress, Egress\]' "$(cat conf/k8s/networkpolicy.yaml)"
+finish
