@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 missing=()
 while read -r pkg; do
 	case "$pkg" in ''|'#'*) continue ;; esac
+	# A node from elsewhere (NodeSource's nodejs bundles npm) conflicts with
+	# Debian's npm package; the command is what the build needs.
+	if [ "$pkg" = npm ] && command -v npm > /dev/null; then continue; fi
 	if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed'; then
 		missing+=("$pkg")
 	fi
