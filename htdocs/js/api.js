@@ -79,7 +79,7 @@ async function send(method, path, { body, signal, accept = 'application/json', h
 		headers: buildHeaders(method, accept, headers),
 		cache: 'no-store',
 		credentials: 'same-origin',
-		redirect: 'error',
+		redirect: 'manual',
 		signal,
 	};
 	if (method === 'POST' || method === 'DELETE')
@@ -93,6 +93,10 @@ async function send(method, path, { body, signal, accept = 'application/json', h
 			throw err;
 		throw new ApiError(0, 'network', 'The server could not be reached; check the connection and try again.');
 	}
+	// The routes never redirect; the edge proxy does when its sign-in has
+	// expired, and following that would fetch its login page as data.
+	if (response.type === 'opaqueredirect')
+		throw new ApiError(0, 'proxy_sign_in', 'The sign-in at the proxy has expired; reload the page to sign in again.');
 	if (!response.ok)
 		throw await toError(response);
 	return response;

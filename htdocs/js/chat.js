@@ -270,7 +270,7 @@ export class Chat {
 		if (err instanceof SseError)
 			return false;
 		if (err instanceof ApiError)
-			return err.status === 0 || err.status >= 500 || err.code === 'bad_response';
+			return err.code === 'network' || err.status >= 500 || err.code === 'bad_response';
 		return err instanceof TypeError;
 	}
 
