@@ -74,6 +74,14 @@ export async function powerCases(page, { watch }) {
 		assert(!posts.some((p) => p.verb === 'status' && 'confirm' in p), 'status carried a confirm');
 	});
 
+	await check('forensics output shows its sections', async () => {
+		await page.click('#verbs [data-verb="forensics"]');
+		await waitForText(page, '#output-title', 'Output of forensics', VERB_TIMEOUT_MS);
+		await waitForText(page, '#vm-output', '=== ');
+		assert(!posts.some((p) => p.verb === 'forensics' && 'confirm' in p), 'forensics carried a confirm');
+		assert(!(await page.isVisible('#confirm')), 'forensics opened the confirmation dialog');
+	});
+
 	await check('reset dialog confirms only the typed verb', async () => {
 		await page.click('#verbs [data-verb="reset"]');
 		await page.waitForSelector('#confirm[open]');
