@@ -280,6 +280,55 @@ all_finite(struct json_object *obj)
 	}
 }
 
+/* Return 1 when buf is well-formed UTF-8 (RFC 3629: no overlong forms, no
+ * surrogates, nothing above U+10FFFF) without control bytes other than JSON's
+ * whitespace. json-c's UTF-8 check passes overlong forms and surrogates, and
+ * its strict mode passes raw control bytes inside strings. */
+static int
+body_bytes_ok(const unsigned char *buf, size_t len)
+{
+	size_t i = 0, n, k;
+	unsigned char lo, hi;
+
+	while (i < len) {
+		unsigned char c = buf[i];
+
+		if (c < 0x80) {
+			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+				return 0;
+			i++;
+			continue;
+		}
+		lo = 0x80;
+		hi = 0xbf;
+		if (c >= 0xc2 && c <= 0xdf)
+			n = 1;
+		else if (c >= 0xe0 && c <= 0xef) {
+			n = 2;
+			if (c == 0xe0)
+				lo = 0xa0;	/* overlong */
+			else if (c == 0xed)
+				hi = 0x9f;	/* surrogates */
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 3;
+			if (c == 0xf0)
+				lo = 0x90;	/* overlong */
+			else if (c == 0xf4)
+				hi = 0x8f;	/* above U+10FFFF */
+		} else
+			return 0;
+		if (len - i <= n)
+			return 0;
+		if (buf[i + 1] < lo || buf[i + 1] > hi)
+			return 0;
+		for (k = 2; k <= n; k++)
+			if (buf[i + k] < 0x80 || buf[i + k] > 0xbf)
+				return 0;
+		i += n + 1;
+	}
+	return 1;
+}
+
 /* Read CONTENT_LENGTH bytes of stdin and parse them as one JSON object.
  * Return 0, or the HTTP status of the error response already sent. */
 static int
@@ -330,7 +379,7 @@ read_body(struct cgi_request *req)
 	buf[got] = '\0';
 
 	/* Strict JSON, valid UTF-8, bounded depth, one object and nothing after. */
-	if (memchr(buf, '\0', got) != NULL)
+	if (!body_bytes_ok((const unsigned char *)buf, got))
 		goto bad_json;
 	tok = json_tokener_new_ex(BG_JSON_DEPTH_MAX);
 	if (tok == NULL)
