@@ -7,7 +7,7 @@
 # Each run opens a fresh tab in headless Chromium (/usr/bin/chromium, driven by
 # playwright-core) with the browser cache disabled, and reads the page's own
 # Paint Timing entries. "ready" is when the page has asked the server whether
-# a sign-in is needed and shown the answer (the sign-in form, as no token is
+# a sign-in is needed and shown the result (the sign-in form, as no token is
 # set). Medians and 90th percentiles over RUNS (default 30) are printed.
 set -eu
 . "$(dirname "$0")/../lib.sh"

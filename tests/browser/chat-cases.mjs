@@ -90,7 +90,7 @@ async function countIn(page, selector, text) {
 }
 
 // Kill the chat CGIs lighttpd runs right now (not the detached turn), as
-// lighttpd itself does when a client goes away: the page sees its stream end.
+// lighttpd itself does when a client goes away, so the page's stream ends.
 // Children are found through /proc, so no procps is needed.
 function killChatCgis(lighttpdPid) {
 	let killed = 0;
@@ -152,7 +152,8 @@ export async function chatCases(page, { artefacts, watch, lighttpdPid }) {
 		assert(await page.locator('#log .tool').count() === 2, 'not exactly two tool cards');
 		await waitForText(page, '#log .text', 'The kernel is Linux and demo.txt has 3 lines.');
 		const post = requests.find((r) => r.method === 'POST');
-		assert(post && JSON.parse(post.body).message === 'Why is the VM down?', 'POST /chat did not carry the message');
+		assert(post, 'no POST /chat went out');
+		assert(JSON.parse(post.body).message === 'Why is the VM down?', 'POST /chat did not carry the message');
 		await page.waitForSelector(`#session-list [data-session="${streamedSession}"] .session-title`);
 		await waitForText(page, '#audit .what', 'chat.start');
 	});
@@ -188,8 +189,10 @@ export async function chatCases(page, { artefacts, watch, lighttpdPid }) {
 			indent: getComputedStyle(card).marginLeft,
 		})));
 		assert(cards.length === 2, `${cards.length} tool cards`);
-		assert(cards[0].name === 'Task' && !cards[0].sub, 'the Task card is not the main agent\'s');
-		assert(cards[1].name === 'Bash' && cards[1].sub, 'the sub-agent\'s Bash card is not marked as a sub-agent\'s');
+		assert(cards[0].name === 'Task', `the first card is ${cards[0].name}`);
+		assert(!cards[0].sub, 'the Task card is marked as a sub-agent\'s');
+		assert(cards[1].name === 'Bash', `the second card is ${cards[1].name}`);
+		assert(cards[1].sub, 'the sub-agent\'s Bash card is not marked as a sub-agent\'s');
 		assert(cards[1].indent !== '0px', 'the sub-agent\'s card is not indented');
 		assert(cards[1].error, 'the failed tool call has no error styling');
 		await waitForText(page, '#log .text.sub', 'Sub-agent looking at the disks.');

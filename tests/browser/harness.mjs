@@ -56,7 +56,7 @@ export async function launch(baseUrl) {
 	context.setDefaultTimeout(TIMEOUT_MS);
 
 	const origin = new URL(baseUrl).origin;
-	// allowed: predicates of { status, url } for error answers a case
+	// allowed: predicates of { status, url } for error responses a case
 	// provokes on purpose; a 401 before sign-in is always expected.
 	const watch = { foreign: [], consoleErrors: [], pageErrors: [], badResponses: [], allowed: [] };
 	watch.unexpectedBad = () => watch.badResponses.filter((bad) =>

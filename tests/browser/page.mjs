@@ -99,7 +99,7 @@ try {
 	if (process.env.BG_HAVE_PVE === '1')
 		await powerCases(page, { base, token, artefacts, watch });
 	else {
-		skip('power verbs through the VM panel', 'cgi-bin/pve or tests/ssh/sshd.sh is not built yet');
+		skip('power verbs through the VM panel', 'its peers are not ready (see above)');
 		// Without its peers, /pve is missing (404) or not configured (500).
 		watch.allowed.push((bad) => new URL(bad.url).pathname === '/pve');
 	}
@@ -107,7 +107,7 @@ try {
 	if (process.env.BG_HAVE_CHAT === '1')
 		await chatCases(page, { base, token, artefacts, watch, lighttpdPid: process.env.BG_LIGHTTPD_PID });
 	else
-		skip('chat turns through the page', 'cgi-bin/chat or tests/stand-ins/claude is not built yet');
+		skip('chat turns through the page', 'its peers are not ready (see above)');
 
 	await check('phone-sized viewport stacks the panels', async () => {
 		await page.setViewportSize({ width: 390, height: 844 });

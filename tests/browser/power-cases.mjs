@@ -1,6 +1,6 @@
 // power-cases.mjs: power verbs through the VM panel, reaching the test sshd, the gate and the stand-in qm.
 //
-// t-page.sh sets BG_QM_DIR, the stand-in qm's folder: "state" holds the VM
+// t-page.sh sets BG_QM_DIR, the stand-in qm's folder: "state" contains the VM
 // state, "mode" set to "fail" makes mutating verbs fail, "delay" is how many
 // seconds start, stop and reset take, and "hang" names a subcommand that
 // never returns (the CGI's verb_timeout ends it).
@@ -19,7 +19,7 @@ function qm(file, value) {
 }
 
 // Record, from inside the page, whether the power buttons were all disabled
-// while a verb ran and what the progress line said.
+// while a verb ran and what the progress line showed.
 async function watchVerbRun(page) {
 	await page.evaluate(() => {
 		const seen = { running: false, allDisabled: true, progress: '' };
@@ -109,11 +109,13 @@ export async function powerCases(page, { watch }) {
 		await waitForText(page, '#verb-progress', 'reset finished', VERB_TIMEOUT_MS);
 		const run = await verbRun(page);
 		qm('delay', null);
-		assert(run.running && run.allDisabled, 'the power buttons were not all disabled while reset ran');
+		assert(run.running, 'the page never entered the verb-running state');
+		assert(run.allDisabled, 'the power buttons were not all disabled while reset ran');
 		assert(/Running reset… [0-9.]+ s/.test(run.progress), `the progress line said "${run.progress}"`);
 		assert(await allEnabled(page), 'the power buttons stay disabled');
 		const sent = posts.find((p) => p.verb === 'reset');
-		assert(sent && sent.confirm === 'reset', `reset was sent as ${JSON.stringify(sent)}`);
+		assert(sent, 'no POST /pve for reset went out');
+		assert(sent.confirm === 'reset', `reset was sent as ${JSON.stringify(sent)}`);
 		await waitForText(page, '#vm-state', 'running');
 		await waitForText(page, '#audit', 'reset');
 	});

@@ -32,8 +32,8 @@ token=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 printf '%s\n' "$token" > "$T/token"
 conf_lines=("bearer_token_file = $T/token")
 
-# The chat CGI with the stand-in claude, and the power CGI with the test sshd,
-# exist only once their parts have landed; until then their cases are skipped.
+# The chat cases need cgi-bin/chat and the stand-in claude, and the power cases
+# need cgi-bin/pve and the test sshd: peers.sh sets them up.
 export BG_FIXTURES BG_HAVE_CHAT=0 BG_HAVE_PVE=0
 . "$BG_ROOT/tests/browser/peers.sh"
 
