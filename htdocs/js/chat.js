@@ -118,7 +118,7 @@ export class Chat {
 			idle: '',
 			open: 'Connected',
 			reconnecting: 'Connection lost, reconnecting…',
-			lost: 'Disconnected',
+			lost: `Disconnected, retrying every ${RECONNECT_DELAYS_MS.at(-1) / 1000} s…`,
 		};
 		this.connLabel.textContent = labels[conn] || '';
 		setUi({ conn });
@@ -251,7 +251,7 @@ export class Chat {
 				break;
 			}
 
-			this.setConn('reconnecting');
+			this.setConn(attempt < RECONNECT_DELAYS_MS.length - 1 ? 'reconnecting' : 'lost');
 			if (attempt === 0)
 				this.hooks.announce('Connection lost; reconnecting.');
 			await sleep(RECONNECT_DELAYS_MS[Math.min(attempt, RECONNECT_DELAYS_MS.length - 1)], signal);

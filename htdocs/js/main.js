@@ -8,6 +8,9 @@ import { loadMarkdown } from './markdown.js';
 
 const $ = (id) => document.getElementById(id);
 
+// How often the sessions list is read again while the page is visible.
+const SESSIONS_INTERVAL_MS = 30 * 1000;
+
 const SESSION_HASH = /^#session=([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 
 // Errors: the role="alert" element shows one at a time; the global handler
@@ -245,6 +248,8 @@ async function start() {
 	setUi({ auth: 'ok' });
 	$('token').value = '';
 	$('signin-error').textContent = '';
+	if (signingIn)
+		announce('Signed in.');
 
 	power.start().catch((err) => showError(err, 'VM panel'));
 	const match = SESSION_HASH.exec(location.hash);
@@ -253,6 +258,12 @@ async function start() {
 		await openSession(match[1]);
 	}
 }
+
+// Another operator's sessions and turns show up without a reload.
+setInterval(() => {
+	if (getUi().auth === 'ok' && document.visibilityState === 'visible')
+		loadSessions().catch(() => {});
+}, SESSIONS_INTERVAL_MS);
 
 onUnauthorized(() => showSignIn());
 $('signin-form').addEventListener('submit', (event) => {

@@ -126,6 +126,16 @@ try {
 		assert(layout.chat.top >= layout.sessions.bottom, 'the chat is not below the sessions');
 		if (artefacts)
 			await page.screenshot({ path: `${artefacts}/phone-390.png`, fullPage: true });
+		if (process.env.BG_HAVE_PVE === '1') {
+			await page.click('#verbs [data-verb="cycle"]');
+			await page.waitForSelector('#confirm[open]');
+			const dialog = await page.locator('#confirm').boundingBox();
+			assert(dialog.x >= 0 && dialog.x + dialog.width <= 390, 'the dialog is wider than the phone');
+			if (artefacts)
+				await page.screenshot({ path: `${artefacts}/phone-390-dialog.png` });
+			await page.keyboard.press('Escape');
+			await page.waitForSelector('#confirm', { state: 'hidden' });
+		}
 		await page.setViewportSize({ width: 1280, height: 860 });
 	});
 
