@@ -10,7 +10,7 @@ QM_TOOL="$BG_ROOT/tests/tools/qm"
 qm_standin() {
 	local name
 	mkdir -p "$T/qm" "$T/bin" "$T/lock"
-	rm -f "$T/qm/mode" "$T/qm/hang" "$T/qm/delay"
+	rm -f "$T/qm/mode" "$T/qm/hang" "$T/qm/hang.pid" "$T/qm/delay"
 	printf '%s\n' "${1:-stopped}" > "$T/qm/state"
 	: > "$T/qm/calls"
 	for name in qm pvenode journalctl; do

@@ -104,3 +104,48 @@ pve_post() {
 json_get() {
 	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); v=eval(sys.argv[2]); print(json.dumps(v) if not isinstance(v,str) else v)' "$1" "$2" 2>/dev/null
 }
+
+# pve_request TRANSPORT VERB [CONFIRM]: POST /pve directly ("cgi") or through
+# lighttpd ("http", after lighttpd_start); sets RESP_STATUS, RESP_BODY and
+# RESP_MS (wall-clock milliseconds).
+pve_request() {
+	local transport=$1 verb=$2 confirm=${3:-} t0 body
+	t0=$(date +%s%N)
+	if [ "$transport" = cgi ]; then
+		pve_post "$BG_BUILD/cgi-bin/pve" "$verb" "$confirm"
+		RESP_STATUS=$CGI_STATUS
+		RESP_BODY=$CGI_BODY
+	else
+		if [ -n "$confirm" ]; then
+			body=$(printf '{"verb":"%s","confirm":"%s"}' "$verb" "$confirm")
+		else
+			body=$(printf '{"verb":"%s"}' "$verb")
+		fi
+		http POST /pve -H "Authorization: Bearer $(cat "$T/token")" \
+			-H "Content-Type: application/json" --data-binary "$body"
+		RESP_STATUS=$HTTP_STATUS
+		RESP_BODY=$HTTP_BODY
+	fi
+	RESP_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
+}
+
+# expect_within NAME MS LIMIT_MS
+expect_within() {
+	if [ "$2" -le "$3" ]; then ok "$1"; else notok "$1" "took $2 ms, limit $3 ms"; fi
+}
+
+# cgi_pid PROGRAM: the pid of a running PROGRAM whose BREAKGLASS_CONF is
+# this test's $BG_CONF (other test runs may run the same binary at once).
+cgi_pid() {
+	local f pid
+	for f in /proc/[0-9]*/environ; do
+		pid=${f#/proc/}
+		pid=${pid%/environ}
+		[ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "$1" ] || continue
+		if tr '\0' '\n' < "$f" 2>/dev/null | grep -qxF "BREAKGLASS_CONF=$BG_CONF"; then
+			echo "$pid"
+			return 0
+		fi
+	done
+	return 1
+}
