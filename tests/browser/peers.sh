@@ -9,6 +9,8 @@ if [ ! -x "$BG_BUILD/cgi-bin/chat" ]; then
 	notok "chat peers are ready" "$BG_BUILD/cgi-bin/chat is missing; run make"
 elif [ ! -x "$BG_ROOT/tests/stand-ins/claude" ]; then
 	notok "chat peers are ready" "tests/stand-ins/claude is missing"
+elif [ ! -f "$BG_FIXTURES/local-partial-messages-tools.jsonl" ]; then
+	notok "chat peers are ready" "no transcripts in $BG_FIXTURES; set BG_FIXTURES"
 else
 	: > "$T/standin.env"
 	cat > "$T/claude" <<EOT
