@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 
 #include <fcntl.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,6 +139,70 @@ check_error_response(const char *out, size_t len)
 	json_object_put(root);
 }
 
+/* Return 1 when every number in obj is finite (a body is strict JSON). */
+static int
+all_finite(struct json_object *obj)
+{
+	size_t i;
+
+	if (json_object_is_type(obj, json_type_double))
+		return isfinite(json_object_get_double(obj));
+	if (json_object_is_type(obj, json_type_array)) {
+		for (i = 0; i < json_object_array_length(obj); i++)
+			if (!all_finite(json_object_array_get_idx(obj, i)))
+				return 0;
+	}
+	if (json_object_is_type(obj, json_type_object)) {
+		json_object_object_foreach(obj, key, value) {
+			(void)key;
+			if (!all_finite(value))
+				return 0;
+		}
+	}
+	return 1;
+}
+
+/* Return 1 when s[0..len) decodes as UTF-8 to scalar values in their
+ * shortest form, with no control character but tab, LF and CR. */
+static int
+strict_text(const unsigned char *s, size_t len)
+{
+	size_t i = 0, n, k;
+	uint32_t cp;
+
+	while (i < len) {
+		if (s[i] < 0x80) {
+			if (s[i] < 0x20 && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
+				return 0;
+			i++;
+			continue;
+		}
+		if ((s[i] & 0xe0) == 0xc0) {
+			n = 1;
+			cp = s[i] & 0x1f;
+		} else if ((s[i] & 0xf0) == 0xe0) {
+			n = 2;
+			cp = s[i] & 0x0f;
+		} else if ((s[i] & 0xf8) == 0xf0) {
+			n = 3;
+			cp = s[i] & 0x07;
+		} else
+			return 0;
+		if (i + n >= len)
+			return 0;
+		for (k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		i += n + 1;
+	}
+	return 1;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
@@ -209,8 +274,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		}
 		if (req.method == CGI_POST && (req.body == NULL ||
-		    !json_object_is_type(req.body, json_type_object))) {
-			fprintf(stderr, "fuzz_cgi_request: a POST went on without a JSON object\n");
+		    !json_object_is_type(req.body, json_type_object) || !all_finite(req.body))) {
+			fprintf(stderr, "fuzz_cgi_request: a POST went on without a strict JSON object\n");
+			abort();
+		}
+		if (req.method == CGI_POST && !have_cl && !strict_text((const unsigned char *)body, bodylen)) {
+			fprintf(stderr, "fuzz_cgi_request: a POST went on with a body that is not strict UTF-8 text\n");
 			abort();
 		}
 		if (req.user[0] == '\0')
