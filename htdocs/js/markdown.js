@@ -18,6 +18,19 @@ function configure(MarkdownIt) {
 	renderer.disable(['image']);
 	renderer.validateLink = (url) => SAFE_LINK.test(url.trim());
 
+	// Aligned table columns come out with style="text-align:..." attributes,
+	// which the Content-Security-Policy blocks: use classes instead.
+	for (const rule of ['th_open', 'td_open']) {
+		renderer.renderer.rules[rule] = (tokens, idx, options, env, self) => {
+			const token = tokens[idx];
+			const align = /^text-align:(left|center|right)$/.exec(token.attrGet('style') || '');
+			token.attrs = (token.attrs || []).filter(([name]) => name !== 'style');
+			if (align)
+				token.attrJoin('class', `align-${align[1]}`);
+			return self.renderToken(tokens, idx, options);
+		};
+	}
+
 	const renderLinkOpen = renderer.renderer.rules.link_open ||
 	    ((tokens, idx, options, env, self) => self.renderToken(tokens, idx, options));
 	renderer.renderer.rules.link_open = (tokens, idx, options, env, self) => {

@@ -27,7 +27,8 @@ function hostileTranscript() {
 				content: [{
 					type: 'text',
 					text: 'Look: <img src=x onerror="window.__xss=1"> and [click me](javascript:window.__xss=2) ' +
-					    'and ![pic](https://example.invalid/x.png) and **bold**.',
+					    'and ![pic](https://example.invalid/x.png) and **bold**.\n\n' +
+					    '| disk | use |\n|:-:|--:|\n| / | 100% |\n',
 				}],
 			},
 		},
@@ -168,12 +169,16 @@ export async function chatCases(page, { artefacts, watch, lighttpdPid }) {
 			images: document.querySelectorAll('#log img').length,
 			scriptLinks: [...document.querySelectorAll('#log a')].filter((a) => !/^https?:|^mailto:/.test(a.getAttribute('href') || '')).length,
 			bold: document.querySelectorAll('#log .text strong').length,
+			styled: document.querySelectorAll('#log [style]').length,
+			aligned: document.querySelectorAll('#log td.align-right').length,
 			xss: window.__xss,
 		}));
 		assert(found.images === 0, 'an <img> reached the DOM');
 		assert(found.scriptLinks === 0, 'a javascript: link reached the DOM');
 		assert(found.xss === undefined, 'the injected script ran');
 		assert(found.bold === 1, 'markdown was not rendered');
+		assert(found.styled === 0, 'a style attribute reached the DOM, which the CSP blocks');
+		assert(found.aligned === 1, 'the table column alignment was lost');
 		await waitForText(page, '#log .text', '[click me](javascript:');
 	});
 
