@@ -230,12 +230,13 @@ export async function chatCases(page, { artefacts, watch, lighttpdPid }) {
 
 	await check('reload mid-turn shows the history and the rest', async () => {
 		const session = await newSession(page);
-		standIn({ STANDIN_TRANSCRIPT: `${fixtures}/local-partial-messages-tools.jsonl`, STANDIN_DELAY_MS: 120 });
+		standIn({ STANDIN_TRANSCRIPT: `${fixtures}/local-partial-messages-tools.jsonl`, STANDIN_DELAY_MS: 150 });
 		await send(page, 'Check it, then reload.');
 		await waitForText(page, '#log .tool .tool-name', 'Bash', TURN_TIMEOUT_MS);
 		await page.reload();
 		await waitForClass(page, 'auth-ok');
 		assert(await page.evaluate(() => location.hash) === `#session=${session}`, 'the reload lost the session');
+		await page.waitForSelector(`#session-list [data-session="${session}"] .session-running`);
 		await waitForText(page, '#log .result', 'Finished', TURN_TIMEOUT_MS);
 		assert(await countIn(page, '#log .text', "I'll check the system.") === 1, 'the first text is missing or doubled');
 		assert(await page.locator('#log .tool').count() === 2, 'not exactly two tool cards');
