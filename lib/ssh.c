@@ -568,8 +568,13 @@ authenticate(struct exchange *x, const struct ssh_target *t)
 		goto done;
 	}
 	set_detail_ssh(x, "auth");
-	if (r == LIBSSH2_ERROR_FILE || r == LIBSSH2_ERROR_METHOD_NOT_SUPPORTED)
-		rc = SSH_ERR_CONFIG;	/* unreadable key or wrong passphrase */
+	if (r == LIBSSH2_ERROR_FILE || r == LIBSSH2_ERROR_METHOD_NOT_SUPPORTED ||
+	    r == LIBSSH2_ERROR_KEYFILE_AUTH_FAILED) {
+		/* An unparsable key, or an encrypted one without the right
+		 * passphrase: fixed in the configuration, not on the host. */
+		set_detail(x->o, "ssh_key", "cannot be loaded (encrypted without the right passphrase?)");
+		rc = SSH_ERR_CONFIG;
+	}
 	else if (r == LIBSSH2_ERROR_SOCKET_DISCONNECT || r == LIBSSH2_ERROR_SOCKET_RECV ||
 	    r == LIBSSH2_ERROR_SOCKET_SEND)
 		rc = SSH_ERR_CONNECT;

@@ -78,10 +78,12 @@ sshd_conf() {
 		"pve_port = ${PVE_PORT:-$SSHD_PORT}" \
 		"pve_user = $(id -un)" \
 		"known_hosts = ${KNOWN_HOSTS:-$T/known_hosts}" \
-		"ssh_key = ${SSH_KEY:-$T/client/id_ed25519}" \
+		"ssh_key = ${SSH_KEY-$T/client/id_ed25519}" \
 		"connect_timeout = ${CONNECT_TIMEOUT:-3}" \
 		"verb_timeout = ${VERB_TIMEOUT:-20}" \
 		"$@"
+	# An empty SSH_KEY leaves ssh_key at its default: the agent.
+	[ -n "${SSH_KEY-x}" ] || sed -i '/^ssh_key = $/d' "$BG_CONF"
 	[ -f "$T/token" ] || printf 'bg-test-token-0123456789abcdef0123456789\n' > "$T/token"
 	export BG_CONF
 }
