@@ -11,6 +11,9 @@ const $ = (id) => document.getElementById(id);
 // How often the sessions list is read again while the page is visible.
 const SESSIONS_INTERVAL_MS = 30 * 1000;
 
+// Pause between emptying the status line and writing it, for screen readers.
+const ANNOUNCE_DELAY_MS = 50;
+
 const SESSION_HASH = /^#session=([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 
 // Errors: the role="alert" element shows one at a time; the global handler
@@ -40,13 +43,18 @@ function reportUnexpected(reason) {
 window.addEventListener('error', (event) => reportUnexpected(event.error || event.message));
 window.addEventListener('unhandledrejection', (event) => reportUnexpected(event.reason));
 
-// The polite status line; the same text twice is announced twice.
+// The polite status line. Emptying it first makes the same text twice be
+// announced twice; a timer, unlike an animation frame, also fires in a
+// background tab.
+let announceTimer = null;
+
 function announce(text) {
 	const line = $('status-line');
 	line.textContent = '';
-	requestAnimationFrame(() => {
+	clearTimeout(announceTimer);
+	announceTimer = setTimeout(() => {
 		line.textContent = text;
-	});
+	}, ANNOUNCE_DELAY_MS);
 }
 
 const chat = new Chat({ log: $('log'), title: $('chat-title'), conn: $('conn-state') }, {
