@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # fuzz/corpus.sh: builds the seed corpus of every fuzz target in build/fuzz/corpus/<target>/
 # from the small hand-made seeds in fuzz/seeds/, the stream-json transcripts
-# in $BG_FIXTURES and the golden CGI cases in tests/cgi/cases/.
+# in $BG_FIXTURES, the golden CGI cases in tests/cgi/cases/ and the agent
+# file in conf/agent/.
 #
 #   fuzz/corpus.sh [OUT]     (OUT defaults to build/fuzz/corpus)
 #
@@ -47,6 +48,9 @@ PY
 else
 	echo "corpus.sh: $fixtures is missing; the translator starts from fuzz/seeds only" >&2
 fi
+
+# The agent parser: the shipped agent file.
+cp conf/agent/*.md "$out/fuzz_agent/" 2>/dev/null || true
 
 # The CGI request and query targets: each golden case as the environment
 # and body it sends (setup() and config() are not run; the fuzz target has

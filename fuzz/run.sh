@@ -35,6 +35,8 @@ opts() {
 	fuzz_cgi_query)		echo "-dict=fuzz/cgi.dict -max_len=8192" ;;
 	fuzz_config)		echo "-dict=fuzz/config.dict -max_len=8192" ;;
 	fuzz_verb|fuzz_gate_command|fuzz_pvestatus) echo "-dict=fuzz/verbs.dict -max_len=4096" ;;
+	fuzz_agent)		echo "-dict=fuzz/agent.dict -max_len=8192" ;;
+	fuzz_session_title)	echo "-dict=fuzz/json.dict -max_len=1024" ;;
 	*)			echo "-max_len=4096" ;;
 	esac
 }
