@@ -2,7 +2,7 @@
 /*
  * GET /pve   {"vmid":N,"verbs":[{"name","mutating","description"}]}
  * POST /pve  {"verb":v} (+ "confirm":v for mutating verbs): runs v over SSH
- *            and answers {"verb","vmid","ok","exit_status","state","stdout",
+ *            and returns {"verb","vmid","ok","exit_status","state","stdout",
  *            "stderr","duration_ms","audit_id"}; status adds "uptime",
  *            "pid", "qmpstatus" and "lock" when qm reported them.
  *
@@ -162,7 +162,7 @@ audit(const struct cgi_request *req, const char *action, const struct verb *v,
 	return 0;
 }
 
-/* Refuse the request: audit it (best effort: nothing runs) and answer. */
+/* Reject the request: audit it (best effort, since nothing runs) and send the error. */
 static void
 refuse(const struct cgi_request *req, const struct verb *v, int status,
     const char *code, const char *message)
@@ -197,7 +197,7 @@ take_lock(const struct cgi_request *req)
 	return fd;
 }
 
-/* Answer an SSH failure with its status, code and a fixed message. */
+/* Send the error for an SSH failure: its status, code and a fixed message. */
 static void
 ssh_failure(int err, const struct ssh_output *o)
 {
@@ -323,7 +323,7 @@ run_verb(const struct cgi_request *req, const struct verb *v)
 		goto done;
 	}
 	if (o.exit_status != -1 && o.exit_status != r.exit_status)
-		fprintf(stderr, "pve: run_verb: verb %s: gate line says exit %d, channel says %d\n",
+		fprintf(stderr, "pve: run_verb: verb %s: the gate's result line has exit %d but the channel's exit status is %d\n",
 		    v->name, r.exit_status, o.exit_status);
 	if (r.exit_status == 75) {
 		(void)audit(req, "pve.refused", v, 0, r.exit_status, NULL, duration_ms, NULL, 0);

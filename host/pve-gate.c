@@ -6,8 +6,8 @@
  *   restrict,command="/usr/local/sbin/breakglass-pve-gate --vmid 102" ssh-ed25519 ...
  *
  * The client's command arrives in SSH_ORIGINAL_COMMAND and must equal one
- * verb of lib/verb.c; the VM id comes only from --vmid. Whatever happens,
- * the last line on stdout is
+ * verb of lib/verb.c; the VM id comes only from --vmid. Every exit path
+ * prints as the last line on stdout (unless the gate itself is killed)
  *
  *   breakglass-gate: verb=<v> exit=<n> state=<s>
  *
@@ -82,7 +82,7 @@ struct gate {
 	char		client[64];	/* from SSH_CONNECTION, for the log */
 };
 
-/* What one child run produced. */
+/* The output and status of one child run. */
 struct capture {
 	char	buf[BG_GATE_CAPTURE_MAX];
 	size_t	len;
@@ -412,7 +412,8 @@ run_step(const char *path, char *const argv[], int timeout_s, const char *input,
 	close(errp[1]);
 	outp[1] = errp[1] = -1;
 	if (input != NULL) {
-		/* Far below PIPE_BUF, so this write cannot block. */
+		/* The only input is "info status\n", far below PIPE_BUF, so
+		 * this write cannot block. */
 		(void)util_write_all(inp[1], input, strlen(input));
 		close(inp[1]);
 		inp[1] = -1;
@@ -489,6 +490,7 @@ forensics_step(const struct gate *g, const char *label, const char *path,
     char *const argv[], const char *input, struct capture *cap)
 {
 	char head[PATH_MAX + 256];
+	const char *outcome;
 	int64_t t0 = util_now_ms();
 	size_t used = 0;
 	int n, rc;
@@ -514,9 +516,14 @@ forensics_step(const struct gate *g, const char *label, const char *path,
 	rc = run_step(path, argv, timeout_for(g, BG_GATE_STEP_TIMEOUT), input, 1, 1, cap);
 	if (cap->len > 0 && cap->buf[cap->len - 1] != '\n')
 		out_str("\n");
+	if (rc == 0)
+		outcome = "ok";
+	else if (rc == EXIT_TIMEOUT)
+		outcome = "timed out";
+	else
+		outcome = "failed";
 	n = snprintf(head, sizeof(head), "=== %s: %s (exit %d, %lld ms)\n\n", label,
-	    rc == 0 ? "ok" : rc == EXIT_TIMEOUT ? "timed out" : "failed", rc,
-	    (long long)(util_now_ms() - t0));
+	    outcome, rc, (long long)(util_now_ms() - t0));
 	if (n > 0 && (size_t)n < sizeof(head))
 		out(head, (size_t)n);
 }

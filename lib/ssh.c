@@ -173,7 +173,7 @@ resolve(struct exchange *x, const char *host, int port, struct addrinfo **res)
 	return SSH_OK;
 }
 
-/* Connect a non-blocking TCP socket to the first address that answers. */
+/* Connect a non-blocking TCP socket to the first address that accepts. */
 static int
 connect_tcp(struct exchange *x, const char *host, int port)
 {
@@ -301,8 +301,8 @@ load_known_hosts(struct exchange *x, LIBSSH2_KNOWNHOSTS *kh, const char *path)
 		}
 		if (line[0] == '@')
 			continue;
-		/* libssh2 1.10 reads the key up to a NUL whatever the length
-		 * says, so each line gets its own terminated copy. */
+		/* libssh2 1.10 reads the key up to a NUL and ignores the
+		 * length, so each line gets its own terminated copy. */
 		memcpy(one, line, linelen);
 		one[linelen] = '\0';
 		if (libssh2_knownhost_readline(kh, one, linelen,
@@ -819,8 +819,8 @@ ssh_exec(const struct ssh_target *t, const char *command, int64_t connect_deadli
 	rc = SSH_OK;
 
 done:
-	/* Freeing may want to send (a channel close, a disconnect); after a
-	 * failure, or when the send would block, shut the socket first so
+	/* Freeing may send a channel close or a disconnect. After a failure,
+	 * or when that send would block, the socket is shut down first, so
 	 * libssh2 gives up at once instead of waiting on the peer. */
 	if (rc != SSH_OK && x.sock != -1)
 		shutdown(x.sock, SHUT_RDWR);

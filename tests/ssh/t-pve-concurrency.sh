@@ -43,8 +43,8 @@ expect_eq "the refused one is verb_running" verb_running \
 	"$(json_get "$(cat "$T/b.body")" 'd["error"]["code"]')"
 expect_eq "only one cycle reached qm" 1 "$(grep -c 'qm start' "$T/qm/calls")"
 
-# The client leaves mid-cycle: lighttpd sends the CGI SIGTERM, the CGI
-# sees the cycle through and audits it.
+# The client leaves mid-cycle: lighttpd sends the CGI SIGTERM, and the CGI
+# still waits for the cycle to end and audits it.
 qm_standin running
 echo 1 > "$T/qm/delay"
 runs_before=$(grep -c '"action":"pve.run"' "$T/state/audit.jsonl")

@@ -49,7 +49,7 @@ pve_post "$BG_BUILD/cgi-bin/pve" status
 expect_eq "a wrong passphrase is a config error" "500 config_error" \
 	"$CGI_STATUS $(json_get "$CGI_BODY" 'd["error"]["code"]')"
 
-# The agent: it holds a key sshd refuses first, then the right one.
+# The agent contains a key sshd rejects first, then the right one.
 eval "$(ssh-agent -s -a "$T/agent.sock")" > /dev/null
 on_exit "kill $SSH_AGENT_PID"
 ssh-add -q "$T/client/other_ed25519" 2>/dev/null

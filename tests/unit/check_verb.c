@@ -85,8 +85,8 @@ START_TEST(test_verb_lookup_hostile_refused)
 {
 	const struct hostile *h = &hostile[_i];
 
-	/* The gate's check sees a C string, so it stops at the first NUL;
-	 * the CGI's check sees the JSON string with its length. */
+	/* The gate checks a C string, which ends at the first NUL. The CGI
+	 * checks the JSON string with its length. */
 	ck_assert_msg(verb_lookup_len(h->s, h->len) == NULL,
 	    "verb_lookup_len accepted hostile input %d", _i);
 	if (strlen(h->s) == h->len)
