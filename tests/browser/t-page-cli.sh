@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # t-page-cli.sh: one chat turn through the page with the real Claude Code CLI
 # (pinned in tests/package.json) against the scripted Messages API on loopback
-# (tests/tools/fake-anthropic.py): its Bash tool runs a real command, and the
-# page shows the streamed text, the tool card with the real output, and the result.
+# (tests/tools/fake-anthropic.py). The CLI's Bash tool runs a real command, and
+# the page shows the streamed text, the tool card with the real output, and
+# the result.
 . "$(dirname "$0")/../lib.sh"
 
 CLAUDE=
@@ -88,5 +89,10 @@ try {
 }
 process.exitCode = failed() ? 1 : 0;
 JS
-[ $? -eq 0 ] || { echo "lighttpd log:"; tail -n 20 "$LIGHTTPD_LOG"; _bg_failed=1; }
+rc=$?
+if [ "$rc" -ne 0 ]; then
+	echo "lighttpd log:"
+	tail -n 20 "$LIGHTTPD_LOG"
+	_bg_failed=1
+fi
 finish
