@@ -20,8 +20,8 @@ for dir in fuzz/seeds/*/; do
 done
 
 # The translator: each transcript in runs of whole lines of at most
-# chunk_max bytes, in order, so the state a turn builds is in the seeds; a
-# longer line is cut, which is a seed for the bad_line path too.
+# chunk_max bytes, in order, so the seeds carry the state a turn builds.
+# A longer line is cut, which also seeds the bad_line path.
 if [ -d "$fixtures" ]; then
 	python3 - "$fixtures" "$out/fuzz_translate" "$chunk_max" <<'PY'
 import os, sys
@@ -53,8 +53,8 @@ fi
 cp conf/agent/*.md "$out/fuzz_agent/" 2>/dev/null || true
 
 # The CGI request and query targets: each golden case as the environment
-# and body it sends (setup() and config() are not run; the fuzz target has
-# its own configuration and the same token).
+# and body it sends. setup() and config() are not run, because the fuzz
+# target has its own configuration (with the same token).
 for case in tests/cgi/cases/*.sh; do
 	name=$(basename "$case" .sh)
 	(

@@ -31,8 +31,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rc = cgi_query_param(query, names[i], out, sizeof(out));
 		if (rc < -1 || rc > 1)
 			abort();
-		/* A found value is terminated inside out and holds no NUL
-		 * before its end (a %00 is refused). */
+		/* A found value is terminated inside out. A %00 is rejected,
+		 * so its first NUL is its end. */
 		if (rc == 1 && memchr(out, '\0', sizeof(out)) == NULL) {
 			fprintf(stderr, "fuzz_cgi_query: %s: value not terminated\n", names[i]);
 			abort();

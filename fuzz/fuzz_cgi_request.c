@@ -99,7 +99,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	write_file("bg.conf", conf);
 	snprintf(conf_var, sizeof(conf_var), "BREAKGLASS_CONF=%s/bg.conf", dir);
 
-	/* cgi_begin answers on stdout: keep it in a memory file to check. */
+	/* cgi_begin writes its response to stdout: keep it in a memory file to check. */
 	out_fd = memfd_create("fuzz-cgi-out", MFD_CLOEXEC);
 	if (out_fd == -1 || dup2(out_fd, STDOUT_FILENO) == -1) {
 		perror("fuzz_cgi_request: stdout");

@@ -1,10 +1,10 @@
 /* fuzz_gate_command.c: libFuzzer target for host/pve-gate's handling of SSH_ORIGINAL_COMMAND and SSH_CONNECTION. */
 /*
- * The gate's main() refuses or runs a verb and then exits, so this target
- * includes the gate's source with main renamed and runs the same steps its
- * main() runs on the client's bytes before anything is executed: read the
- * client address from SSH_CONNECTION, look the command up in the verb
- * table, and escape a refused command for the log. An input is
+ * The gate's main() rejects or runs a verb and then exits. So this target
+ * includes the gate's source with main renamed, and runs the steps main()
+ * takes on the client's bytes before anything is executed. It reads the
+ * client address from SSH_CONNECTION, looks the command up in the verb
+ * table, and escapes a rejected command for the log. An input is
  * "<SSH_CONNECTION>\n<SSH_ORIGINAL_COMMAND>"; the command may hold any byte
  * but NUL, which no environment can carry.
  */

@@ -33,7 +33,13 @@ reference(const uint8_t *in, size_t len, uint8_t *out, size_t outsz)
 		d = in[i + 3] == '=' && last ? -2 : value(in[i + 3]);
 		if (a < 0 || b < 0 || c == -1 || d == -1 || (c == -2 && d != -2))
 			return -1;
-		if (o + 3 > outsz + (c == -2 ? 2 : d == -2 ? 1 : 0))
+		size_t add = 3;
+
+		if (c == -2)
+			add = 1;
+		else if (d == -2)
+			add = 2;
+		if (o + add > outsz)
 			return -1;
 		out[o++] = (uint8_t)(a << 2 | b >> 4);
 		if (c != -2)

@@ -7,7 +7,7 @@
 # Timed on one keep-alive connection, the kinds taking turns so load from
 # elsewhere hits them alike:
 #   session         GET /session through lighttpd (build/cgi-bin/session)
-#   static file     a file with the same bytes as that answer
+#   static file     a file with the same bytes as that response
 #   floor CGI       a minimal C CGI printing the same bytes: fork+exec's cost
 #   static session  GET /session from cgi-bin/session linked statically
 #   static floor    the floor CGI linked statically
@@ -32,7 +32,7 @@ lighttpd_start "$T/bg.conf" "$T/cgi" \
 for ((i = 0; i < sessions; i++)); do
 	http POST /session -H "Authorization: Bearer $token" -H 'Content-Type: application/json' --data '{}'
 done
-# The exact bytes of the answer: the floor and the static file repeat them.
+# The exact bytes of the response body: the floor and the static file repeat them.
 curl -sS -o "$T/static/bench-static.json" -H "Authorization: Bearer $token" "$LIGHTTPD_URL/session"
 kill "$LIGHTTPD_PID"
 wait "$LIGHTTPD_PID" 2>/dev/null || true
@@ -51,7 +51,7 @@ PY
 cc -O2 -o "$T/cgi/audit" "$T/floor.c"
 static_ok=1
 cc -O2 -static -o "$T/cgi/chat" "$T/floor.c" 2>/dev/null || static_ok=0
-# cgi-bin/session linked statically, with the flags make uses.
+# cgi-bin/session linked statically against the same libbreakglass.a.
 # shellcheck disable=SC2046
 cc -O2 -g -std=c11 -D_GNU_SOURCE $(pkg-config --cflags json-c) -I"$BG_ROOT/lib" -static \
 	-o "$T/cgi/pve" "$BG_ROOT/cgi-bin/session.c" "$BG_BUILD/lib/libbreakglass.a" \

@@ -66,7 +66,7 @@ req() {
 
 # raw NAME EXPECTED_STATUS: sends the bytes of $RAW as they are on a fresh
 # connection, closes the write side, and checks the status line ("000":
-# the server closed the connection without an answer).
+# the server closed the connection without a response).
 raw() {
 	local name=$1 status=$2 got
 	cases=$((cases + 1))
@@ -316,22 +316,26 @@ RAW=$'GET /session HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer '"$TOKEN
 raw "a NUL byte in a header" 400
 
 # --- A real turn, and hostile requests while it runs ---
-touch "$T/hang"	# the stand-in stops after its first line until signalled
-curl -sS -N --max-time 30 -o "$T/turn.sse" "${AJ[@]}" -X POST \
-	--data "{\"session\":\"$SID2\",\"message\":\"what is wrong?\"}" "$LIGHTTPD_URL/chat" &
-turn_pid=$!
-for _ in $(seq 50); do
-	grep -q '^event: ' "$T/turn.sse" 2>/dev/null && break
-	sleep 0.1
-done
-audits=$((audits + 1))	# chat.start
-chat 409 turn_running "a second turn in a running session" "{\"session\":\"$SID2\",\"message\":\"again\"}"
-q 400 bad_after "following a running turn after a bad id" "/chat?session=$SID2&after=-1"
-req 202 - 1 "DELETE /chat stops the running turn" DELETE "/chat?session=$SID2" "${AJ[@]}"
-wait "$turn_pid"
-audits=$((audits + 1))	# chat.end, written by the turn's supervisor
-expect_match "the stopped turn's stream ends with done" 'event: done' "$(cat "$T/turn.sse")"
-rm -f "$T/hang"
+if [ ! -x "$STANDIN" ]; then
+	echo "# no stand-in CLI at $STANDIN: the running-turn cases are left out"
+else
+	touch "$T/hang"	# the stand-in stops after its first line until signalled
+	curl -sS -N --max-time 30 -o "$T/turn.sse" "${AJ[@]}" -X POST \
+		--data "{\"session\":\"$SID2\",\"message\":\"what is wrong?\"}" "$LIGHTTPD_URL/chat" &
+	turn_pid=$!
+	for _ in $(seq 50); do
+		grep -q '^event: ' "$T/turn.sse" 2>/dev/null && break
+		sleep 0.1
+	done
+	audits=$((audits + 1))	# chat.start
+	chat 409 turn_running "a second turn in a running session" "{\"session\":\"$SID2\",\"message\":\"again\"}"
+	q 400 bad_after "following a running turn after a bad id" "/chat?session=$SID2&after=-1"
+	req 202 - 1 "DELETE /chat stops the running turn" DELETE "/chat?session=$SID2" "${AJ[@]}"
+	wait "$turn_pid"
+	audits=$((audits + 1))	# chat.end, written by the turn's supervisor
+	expect_match "the stopped turn's stream ends with done" 'event: done' "$(cat "$T/turn.sse")"
+	rm -f "$T/hang"
+fi
 
 # --- Afterwards: nothing crashed, held, cut short or lost ---
 expect_match "the sweep sent at least 100 requests" '^([1-9][0-9]{2,})$' "$cases"
