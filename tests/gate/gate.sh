@@ -46,3 +46,17 @@ gate_run() {
 
 # qm_calls: what the stand-in was asked, one call a line.
 qm_calls() { cat "$T/qm/calls"; }
+
+# gate_pid: the pid of a running gate whose --qm is this test's stand-in,
+# read from /proc so the tests need no procps.
+gate_pid() {
+	local f
+	for f in /proc/[0-9]*/cmdline; do
+		if { tr '\0' ' ' < "$f"; } 2>/dev/null | grep -qF -- "$GATE --vmid 102 --qm $T/bin/qm "; then
+			f=${f#/proc/}
+			echo "${f%/cmdline}"
+			return 0
+		fi
+	done
+	return 1
+}

@@ -69,7 +69,8 @@ for _ in $(seq 50); do
 	grep -q stop "$T/qm/calls" && break
 	sleep 0.05
 done
-gpid=$(pgrep -f -n "^$GATE --vmid 102 --qm $T/bin/qm" || true)
+gpid=$(gate_pid || true)
+expect_match "the cycling gate is found to send it SIGHUP" "^[0-9]+$" "$gpid"
 [ -n "$gpid" ] && kill -HUP "$gpid"
 for _ in $(seq 100); do
 	[ "$(tail -n 1 "$T/qm/calls")" = "qm status 102" ] && grep -q "qm start" "$T/qm/calls" && break

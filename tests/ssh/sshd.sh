@@ -144,7 +144,7 @@ cgi_pid() {
 		pid=${f#/proc/}
 		pid=${pid%/environ}
 		[ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "$1" ] || continue
-		if tr '\0' '\n' < "$f" 2>/dev/null | grep -qxF "BREAKGLASS_CONF=$BG_CONF"; then
+		if { tr '\0' '\n' < "$f"; } 2>/dev/null | grep -qxF "BREAKGLASS_CONF=$BG_CONF"; then
 			echo "$pid"
 			return 0
 		fi
