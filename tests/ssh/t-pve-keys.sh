@@ -11,13 +11,14 @@ qm_standin running
 sshd_keys
 ssh-keygen -q -t ecdsa -b 256 -N '' -C bg-test-ecdsa -f "$T/client/id_ecdsa"
 ssh-keygen -q -t ed25519 -N 'correct horse' -C bg-test-enc -f "$T/client/id_enc"
+ssh-keygen -q -t ecdsa -b 384 -m PEM -N '' -C bg-test-pem -f "$T/client/id_pem"
 printf 'correct horse\n' > "$T/client/passphrase"
 printf 'wrong\n' > "$T/client/wrong_passphrase"
 ssh-keygen -q -t ecdsa -b 256 -N '' -f "$T/sshd/host_ecdsa"
 sshd_authorize
 # The same forced command for the other client keys.
 line=$(cat "$T/sshd/authorized_keys")
-for k in id_ecdsa id_enc; do
+for k in id_ecdsa id_enc id_pem; do
 	printf '%s %s\n' "${line%% ssh-ed25519 *}" "$(cat "$T/client/$k.pub")" >> "$T/sshd/authorized_keys"
 done
 sshd_start || exit 1
@@ -37,6 +38,15 @@ expect_status() {
 
 SSH_KEY=$T/client/id_ecdsa sshd_conf
 expect_status "an ECDSA client key works"
+
+SSH_KEY=$T/client/id_pem sshd_conf
+expect_status "a PEM ECDSA client key works"
+
+cp "$T/known_hosts" "$T/known_hosts.hashed"
+ssh-keygen -q -H -f "$T/known_hosts.hashed" > /dev/null 2>&1
+expect_match "known_hosts is hashed for the next case" '^\|1\|' "$(cat "$T/known_hosts.hashed")"
+KNOWN_HOSTS=$T/known_hosts.hashed sshd_conf
+expect_status "a hashed known_hosts entry matches"
 
 SSH_KEY=$T/client/id_enc sshd_conf "ssh_key_passphrase_file = $T/client/passphrase"
 expect_status "an encrypted key with its passphrase file works"
