@@ -261,6 +261,10 @@ eventlog_append(struct eventlog *log, const char *event, struct json_object *dat
 		errstr = "reading the last line failed";
 		goto done;
 	}
+	if (last == INT64_MAX) {
+		errstr = "no id is left: the last line's id is INT64_MAX";
+		goto done;
+	}
 	if ((line = format_line(last + 1, event, json, jsonlen, terminated, &len)) == NULL) {
 		errstr = "event too long or out of memory";
 		goto done;
@@ -384,7 +388,8 @@ eventlog_read(const char *state_dir, const char *session_id, int64_t after,
 		return errno == ENOENT ? 0 : -1;
 
 	while (!stop) {
-		line = r.buf + r.start;
+		/* Before the first read buf is NULL, and NULL + 0 is undefined. */
+		line = r.buf != NULL ? r.buf + r.start : NULL;
 		nl = r.len > r.start + scanned ? memchr(line + scanned, '\n', r.len - r.start - scanned) : NULL;
 		if (nl == NULL) {
 			if (r.len - r.start > (size_t)BG_EVENT_LINE_MAX) {
