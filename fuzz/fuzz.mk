@@ -17,7 +17,7 @@ LIBS		= $(shell pkg-config --libs json-c libssh2)
 
 # Only the modules the targets reach, so a module being written elsewhere
 # in the tree cannot break the fuzz build.
-LIB_MODULES	= util config cgi auth ids verb pvestatus translate agent session ssh eventlog
+LIB_MODULES	= util config cgi auth ids verb pvestatus translate agent session ssh eventlog audit
 LIB_SRC		= $(LIB_MODULES:%=lib/%.c)
 LIB_OBJ		= $(LIB_SRC:lib/%.c=$(FUZZ_BUILD)/lib/%.o)
 TARGET_SRC	= $(wildcard fuzz/fuzz_*.c)
