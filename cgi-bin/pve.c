@@ -167,6 +167,8 @@ static void
 refuse(const struct cgi_request *req, const struct verb *v, int status,
     const char *code, const char *message)
 {
+	fprintf(stderr, "pve: refuse: %s for verb %s, user %s from %s\n", code,
+	    v != NULL ? v->name : "-", req->user, req->remote_addr);
 	(void)audit(req, "pve.refused", v, 0, -1, NULL, -1, NULL, 0);
 	cgi_error(status, code, message, NULL);
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# t-pve-keys.sh: the client keys and host keys cgi-bin/pve supports: ECDSA,
-# an encrypted ed25519 key with a passphrase file, the ssh-agent (only the
-# configured identity, or every identity), and an ECDSA host key pinned from
-# known_hosts while the host also offers ed25519.
+# t-pve-keys.sh: the client keys and host keys cgi-bin/pve supports: ECDSA
+# (OpenSSH and PEM format), an encrypted ed25519 key with a passphrase file,
+# and the ssh-agent (only the configured identity, or every identity). Then
+# hashed known_hosts entries, and an ECDSA host key pinned from known_hosts
+# while the host also offers ed25519.
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/../gate/gate.sh"
 source "$(dirname "$0")/sshd.sh"
