@@ -37,6 +37,7 @@ opts() {
 	fuzz_verb|fuzz_gate_command|fuzz_pvestatus) echo "-dict=fuzz/verbs.dict -max_len=4096" ;;
 	fuzz_agent)		echo "-dict=fuzz/agent.dict -max_len=8192" ;;
 	fuzz_session_title)	echo "-dict=fuzz/json.dict -max_len=1024" ;;
+	fuzz_statefiles)	echo "-dict=fuzz/json.dict -max_len=16384" ;;
 	*)			echo "-max_len=4096" ;;
 	esac
 }
