@@ -279,7 +279,7 @@ static int
 supervise(pid_t pid, int *out_fd, int *err_fd, int relay_out, int relay_err,
     int merge_into_capture, struct capture *cap, int64_t deadline)
 {
-	int64_t kill_at = -1, give_up_at = -1;
+	int64_t kill_at = -1, give_up_at = -1, drain_until = -1;
 	int reaped = 0, status = 0, timed_out = 0;
 
 	for (;;) {
@@ -291,8 +291,10 @@ supervise(pid_t pid, int *out_fd, int *err_fd, int relay_out, int relay_err,
 		if (!reaped) {
 			pid_t r = waitpid(pid, &status, WNOHANG);
 
-			if (r == pid)
+			if (r == pid) {
 				reaped = 1;
+				drain_until = now + WAIT_SLICE_MS;
+			}
 		}
 		if (reaped && *out_fd == -1 && *err_fd == -1)
 			break;
@@ -332,7 +334,9 @@ supervise(pid_t pid, int *out_fd, int *err_fd, int relay_out, int relay_err,
 		}
 		int ready = poll(pfd, n, wait_ms);
 
-		if (ready == 0 && reaped) {
+		/* After qm exited: stop at the first quiet moment, or after one
+		 * slice when a descendant keeps writing. */
+		if (reaped && (ready == 0 || now >= drain_until)) {
 			if (*out_fd != -1)
 				close(*out_fd);
 			if (*err_fd != -1)
