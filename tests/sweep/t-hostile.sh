@@ -148,7 +148,15 @@ req 200 - 0 "GET /pve" GET /pve "${AUTH[@]}"
 req 405 method_not_allowed 0 "POST /audit" POST /audit "${AJ[@]}" --data '{}'
 req 405 method_not_allowed 0 "DELETE /audit" DELETE /audit "${AJ[@]}"
 req 405 method_not_allowed 0 "PUT /audit" PUT /audit "${AJ[@]}" --data '{}'
+req 200 - 0 "HEAD /pve" HEAD /pve "${AUTH[@]}"
+req 405 method_not_allowed 0 "OPTIONS /pve" OPTIONS /pve "${AUTH[@]}"
+req 200 - 0 "HEAD /audit" HEAD /audit "${AUTH[@]}"
+req 405 method_not_allowed 0 "OPTIONS /audit" OPTIONS /audit "${AUTH[@]}"
+req 200 - 0 "HEAD /session/<id>" HEAD "/session/$SID" "${AUTH[@]}"
+req 405 method_not_allowed 0 "PATCH /session/<id>" PATCH "/session/$SID" "${AJ[@]}" --data '{}'
+req 405 method_not_allowed 0 "POST /session/<unknown id>" POST "/session/$UNKNOWN" "${AJ[@]}" --data '{}'
 req 501 - 0 "an unknown method" FOO /session "${AUTH[@]}"
+req 501 - 0 "a lowercase method" get /session "${AUTH[@]}"
 req 404 not_found 0 "GET /chat/x" GET "/chat/x?session=$SID" "${AUTH[@]}"
 req 404 not_found 0 "POST /pve/status" POST /pve/status "${AJ[@]}" --data '{"verb":"status"}'
 req 404 not_found 0 "GET /audit/x" GET /audit/x "${AUTH[@]}"
