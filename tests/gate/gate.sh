@@ -10,7 +10,7 @@ QM_TOOL="$BG_ROOT/tests/tools/qm"
 qm_standin() {
 	local name
 	mkdir -p "$T/qm" "$T/bin" "$T/lock"
-	rm -f "$T/qm/mode" "$T/qm/hang" "$T/qm/hang.pid" "$T/qm/delay"
+	rm -f "$T/qm/mode" "$T/qm/hang" "$T/qm/hang.pid" "$T/qm/delay" "$T/qm/daemon"
 	printf '%s\n' "${1:-stopped}" > "$T/qm/state"
 	: > "$T/qm/calls"
 	for name in qm pvenode journalctl; do
@@ -42,6 +42,11 @@ gate_run() {
 	GATE_OUT=${GATE_OUT%$'\n'}
 	GATE_ERR=$(cat "$T/gate.err")
 	GATE_LAST=$(printf '%s\n' "$GATE_OUT" | tail -n 1)
+}
+
+# expect_within NAME MS LIMIT_MS: a case that passes when MS <= LIMIT_MS.
+expect_within() {
+	if [ "$2" -le "$3" ]; then ok "$1"; else notok "$1" "took $2 ms, limit $3 ms"; fi
 }
 
 # qm_calls: what the stand-in was asked, one call a line.

@@ -60,6 +60,15 @@ else
 	ok "hanging start was killed"
 fi
 
+# A child of qm that keeps its stdout open does not hold the gate.
+qm_standin stopped
+touch "$T/qm/daemon"
+t0=$(date +%s%N)
+gate_run start
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+expect_eq "start with a lingering child of qm reaches running" 0 "$GATE_RC"
+expect_within "start does not wait for qm's lingering child" "$ms" 2000
+
 # A dropped connection: stdout closed and SIGHUP mid-cycle.
 qm_standin running
 echo 1 > "$T/qm/delay"

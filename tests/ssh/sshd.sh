@@ -131,11 +131,6 @@ pve_request() {
 	RESP_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
 }
 
-# expect_within NAME MS LIMIT_MS
-expect_within() {
-	if [ "$2" -le "$3" ]; then ok "$1"; else notok "$1" "took $2 ms, limit $3 ms"; fi
-}
-
 # cgi_pid PROGRAM: the pid of a running PROGRAM whose BREAKGLASS_CONF is
 # this test's $BG_CONF (other test runs may run the same binary at once).
 cgi_pid() {
