@@ -280,7 +280,7 @@ supervise(pid_t pid, int *out_fd, int *err_fd, int relay_out, int relay_err,
     int merge_into_capture, struct capture *cap, int64_t deadline)
 {
 	int64_t kill_at = -1, give_up_at = -1, drain_until = -1;
-	int reaped = 0, status = 0, timed_out = 0;
+	int reaped = 0, status = 0, timed_out = 0, idle_ms = 1;
 
 	for (;;) {
 		struct pollfd pfd[2];
@@ -329,7 +329,12 @@ supervise(pid_t pid, int *out_fd, int *err_fd, int relay_out, int relay_err,
 		if (reaped)
 			wait_ms = 0;
 		if (n == 0) {
-			poll(NULL, 0, wait_ms);
+			/* Both pipes hit EOF, so qm is most likely exiting:
+			 * check again after 1 ms, backing off to a whole slice
+			 * for a child that closed its pipes and runs on. */
+			poll(NULL, 0, reaped ? 0 : idle_ms);
+			if (idle_ms < WAIT_SLICE_MS)
+				idle_ms *= 2;
 			continue;
 		}
 		int ready = poll(pfd, n, wait_ms);
