@@ -50,7 +50,9 @@
 #define DEFAULT_QM		"/usr/sbin/qm"
 #define DEFAULT_PVENODE		"/usr/bin/pvenode"
 #define DEFAULT_JOURNALCTL	"/usr/bin/journalctl"
-#define DEFAULT_LOCK_DIR	"/run/lock"
+/* Root's own /run, not the world-writable /run/lock, where any local user
+ * could create the lock file first and hold it. */
+#define DEFAULT_LOCK_DIR	"/run"
 #define LOCK_NAME		"breakglass-pve-gate.lock"
 #define VMID_MIN		100		/* Proxmox's VM id range */
 #define VMID_MAX		999999999
