@@ -363,6 +363,8 @@ for lock in "$T/state/pve.lock" "$T"/state/sessions/*/turn.lock; do
 done
 expect_eq "no lock is left held" "" "$held"
 expect_eq "no partial file is left in state_dir" "" "$(find "$T/state" -name '*.tmp*' -print)"
+expect_eq "bad requests created no session and left none half made" "2 2" \
+	"$(find "$T/state/sessions" -mindepth 1 -maxdepth 1 -type d | wc -l) $(find "$T/state/sessions" -name meta.json | wc -l)"
 expect_eq "the audit log holds one record per audited request" "$audits" "$(wc -l < "$T/state/audit.jsonl")"
 bad=$(python3 - "$T/state" <<'PY'
 import glob, json, os, sys
