@@ -77,6 +77,7 @@ run_one() {
 	fi
 	[ -d "fuzz/regressions/$t" ] && first="$first fuzz/regressions/$t"
 	before=$(find "$findings" -type f | wc -l)
+	touch "$log.start"
 	start=$(date +%s.%N)
 	# shellcheck disable=SC2046,SC2086
 	"$bin" $(opts "$t") -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
@@ -95,6 +96,8 @@ run_one() {
 	else
 		echo "not ok fuzz $t runs ${seconds}s without a finding: $n found, see $log and $findings/" >> "$out/tap/$t"
 		grep -E 'ERROR|runtime error|SUMMARY|fuzz_[a-z_]*:' "$log" | head -n 5 >> "$out/tap/$t"
+		find "$findings" -type f -newer "$log.start" | head -n 3 |
+			sed "s|^|# reproduce, with the target's own messages: $bin |" >> "$out/tap/$t"
 	fi
 	awk -v s="$start" -v e="$end" -v r="${runs:-0}" -v f="$found" \
 		'BEGIN { printf "%.0f %d %d\n", e - s, r, f }' > "$out/results/$t"
