@@ -35,6 +35,7 @@
 #define STOP_POLL_MS	20		/* between reads of a starting turn's pid file */
 #define LOCK_POLL_MS	5		/* between tries of a briefly held lock */
 #define LINE_KEEP_MAX	(1024 * 1024)	/* bytes of line buffer kept between lines */
+#define DRAIN_CHUNKS	16		/* reads of one pipe per poll round */
 
 /* The reason a turn ended early. */
 enum turn_stop_reason {
@@ -398,13 +399,16 @@ flush_stderr(struct turn_ctx *ctx)
 	}
 }
 
-/* Read what fd has; return 0 at EOF, 1 when it stays open. */
+/* Read what fd has, at most DRAIN_CHUNKS reads, so a CLI that writes
+ * without pause cannot hold off signals and deadlines; return 0 at EOF,
+ * 1 when it stays open. */
 static int
 drain_fd(struct turn_ctx *ctx, int fd, int is_stdout)
 {
 	char buf[BG_CLI_READ_CHUNK];
+	int i;
 
-	for (;;) {
+	for (i = 0; i < DRAIN_CHUNKS; i++) {
 		ssize_t n = read(fd, buf, sizeof(buf));
 
 		if (n > 0) {
@@ -423,6 +427,7 @@ drain_fd(struct turn_ctx *ctx, int fd, int is_stdout)
 		fprintf(stderr, "breakglass: turn: read: %s\n", strerror(errno));
 		return 0;
 	}
+	return 1;
 }
 
 static int
