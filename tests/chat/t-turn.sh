@@ -48,6 +48,7 @@ chat_post "$SID" "fail" STANDIN_TRANSCRIPT="$FIX/local-killed-sigterm-mid-stream
 expect_match "exit 1 without a result is cli_failed with stderr" \
 	'"code":"cli_failed","message":"The Claude Code CLI exited with status 1: Error: something broke","fatal":true' \
 	"$(printf '%s' "$CGI_BODY" | sse_data error)"
+expect_eq "ids go on across turns" 5 "$(printf '%s' "$CGI_BODY" | sse_events | head -n 1 | awk '{print $1}')"
 expect_eq "cli_failed ends with done exit 1" '{"exit":1,"ok":false}' "$(printf '%s' "$CGI_BODY" | sse_data done)"
 expect_eq "done comes last, once" "done" "$(printf '%s' "$CGI_BODY" | sse_events | awk '{print $2}' | grep -c done | sed 's/^1$/done/')"
 
