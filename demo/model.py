@@ -6,7 +6,7 @@ Usage: demo/model.py --port N --log FILE (the options of fake-anthropic.py)
 It runs tests/tools/fake-anthropic.py, the scripted Messages API on loopback,
 with that module's plan(body) replaced by the one below, so the server and
 its stream framing stay the tests' own. It is no AI: it picks the next fixed
-step from the conversation so far, and every reply says so.
+step from the conversation so far, and every reply states that.
 
 One turn looks around: `ssh devvm` for the host, the disk and failed units,
 then the journal and the biggest folders under /var/log, and ends by asking

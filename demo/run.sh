@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# demo/run.sh: the whole of breakglass on one machine, on loopback: an OpenSSH
-# sshd playing the Proxmox host (the real gate with the stand-in qm) and the
-# VM (devvm, with a full disk and a failed service), the agent, and lighttpd
-# started through entrypoint.sh. `make demo` builds everything and runs this.
+# demo/run.sh: the whole of breakglass on one machine, on loopback. An OpenSSH
+# sshd plays the Proxmox host (the real gate with the stand-in qm) and the VM
+# (devvm, with a full disk and a failed service). The agent runs, and lighttpd
+# starts through entrypoint.sh. `make demo` builds everything and runs this.
 #
 # Run as root. Settings from the environment:
 #   DEMO_PORT   port of the page on 127.0.0.1 [8080]

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# tests/deploy/t-demo.sh: starts demo/run.sh (what `make demo` runs after the
-# build) in the background on a free port, uses it the way a person would
-# (the page, a status verb, one chat turn with the demo model, which finds
-# devvm's full disk over ssh), stops it with SIGTERM and checks that nothing
-# it started is left running and its scratch folder is gone.
+# tests/deploy/t-demo.sh: the demo end to end. It starts demo/run.sh (what
+# `make demo` runs after the build) in the background on a free port and uses
+# it as a person would: the page, a status verb, and one chat turn in which
+# the demo model finds devvm's full disk over ssh. Then it stops the demo with
+# SIGTERM and checks that no process is left and the scratch folder is gone.
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 scratch

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# tests/deploy/t-dockerfile.sh: no container engine runs here, so check
-# conf/Dockerfile by reading it: every file it copies from the repository
-# exists, and every package it installs is in conf/packages.txt or is the
-# shared library one of that list's -dev packages depends on.
+# tests/deploy/t-dockerfile.sh: checks conf/Dockerfile by reading it, because
+# no container engine runs here. Every file it copies from the repository
+# must exist. Every package it installs must be in conf/packages.txt, or be a
+# shared library that one of the list's -dev packages depends on.
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 DOCKERFILE=${BG_DOCKERFILE:-$BG_ROOT/conf/Dockerfile}

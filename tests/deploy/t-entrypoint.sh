@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# tests/deploy/t-entrypoint.sh: entrypoint.sh in a scratch root: it names each
-# missing or bad setting on one line, renders the ssh config, known_hosts,
-# breakglass.conf and lighttpd's top file, loads the key into an agent, runs
-# lighttpd unprivileged, and writes no secret to its output or files.
+# tests/deploy/t-entrypoint.sh: entrypoint.sh in a scratch root. It must name
+# each missing or invalid setting on one line. A start must render the ssh
+# config, known_hosts, breakglass.conf and lighttpd's top file, load the key
+# into an agent and run lighttpd unprivileged, with no secret in its output
+# or in the files it writes.
 #
 # It runs in its own mount and PID namespaces (it re-executes itself through
 # unshare), where a copy of /etc/passwd adds the test user bgtest; the
