@@ -52,11 +52,17 @@ for tr in cgi http; do
 	expect_fault "a listener that never speaks" "$tr" 504 connect_timeout 3000 status
 
 	KNOWN_HOSTS=$T/known_hosts.changed sshd_conf
+	accepted=$(grep -c "publickey" "$SSHD_LOG")
 	expect_fault "host key changed" "$tr" 502 host_key_mismatch 2000 stop stop
 	expect_eq "$tr: host key changed: qm never ran" "" "$(qm_calls)"
+	expect_eq "$tr: host key changed: no authentication attempted" "$accepted" \
+		"$(grep -c "publickey" "$SSHD_LOG")"
 
 	KNOWN_HOSTS=$T/known_hosts.otherport sshd_conf
+	connections=$(grep -c "Connection from" "$SSHD_LOG")
 	expect_fault "host unknown" "$tr" 502 host_key_unknown 2000 stop stop
+	expect_eq "$tr: host unknown: no connection made" "$connections" \
+		"$(grep -c "Connection from" "$SSHD_LOG")"
 	KNOWN_HOSTS=$T/known_hosts.empty sshd_conf
 	expect_fault "empty known_hosts" "$tr" 502 host_key_unknown 2000 status
 
