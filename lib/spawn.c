@@ -1,4 +1,5 @@
 /* spawn.c: starts the CLI in its own process group with pipes and an allow-listed environment, and kills what a turn leaves. */
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -60,10 +61,14 @@ spawn_resolve(const char *file, const char *path, char *out, size_t outsz)
 
 static void
 child_exec(const char *file, char *const argv[], char *const envp[], const char *cwd,
-    int out_w, int err_w, int status_w)
+    int out_w, int err_w, int status_w, pid_t parent)
 {
 	sigset_t none;
 	int sig, devnull, e;
+
+	/* Should the supervisor die (even by SIGKILL), the CLI dies with it. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != parent)
+		_exit(127);
 
 	/* The supervisor blocks and catches signals; the CLI starts clean. */
 	setpgid(0, 0);
@@ -94,7 +99,7 @@ spawn_start(char *const argv[], char *const envp[], const char *path,
 	int out[2] = { -1, -1 }, err[2] = { -1, -1 }, status[2] = { -1, -1 };
 	int e = 0, child_errno = 0;
 	ssize_t n;
-	pid_t pid;
+	pid_t pid, parent;
 
 	child->pid = -1;
 	child->out_fd = child->err_fd = -1;
@@ -108,13 +113,14 @@ spawn_start(char *const argv[], char *const envp[], const char *path,
 		goto fail;
 	}
 
+	parent = getpid();
 	pid = fork();
 	if (pid == -1) {
 		e = errno;
 		goto fail;
 	}
 	if (pid == 0)
-		child_exec(file, argv, envp, cwd, out[1], err[1], status[1]);
+		child_exec(file, argv, envp, cwd, out[1], err[1], status[1], parent);
 
 	/* Both sides set the group so a signal sent right away reaches it. */
 	setpgid(pid, pid);

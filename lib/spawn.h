@@ -22,7 +22,7 @@ int spawn_resolve(const char *file, const char *path, char *out, size_t outsz);
 /*
  * Run argv[0] resolved on `path` with exactly envp, in cwd, stdin /dev/null,
  * stdout and stderr to pipes, in a new process group, with the default
- * signal mask and dispositions. Return 0 once the program is executing, or
+ * signal mask and dispositions, and SIGKILLed should this process die. Return 0 once the program is executing, or
  * -1 with errno set (the exec's own errno when it failed in the child).
  */
 int spawn_start(char *const argv[], char *const envp[], const char *path,

@@ -116,6 +116,11 @@ turn_idle() {
 	flock -n -x "$T/state/sessions/$1/turn.lock" true 2>/dev/null
 }
 
+# no_process PATTERN: no process's command line matches PATTERN.
+no_process() {
+	! pgrep -f "$1" >/dev/null
+}
+
 # ids_increasing: the "ID EVENT" lines on stdin have strictly increasing ids.
 ids_increasing() {
 	awk 'BEGIN{last=-1; ok=1} {if ($1 <= last) ok=0; last=$1} END{exit ok ? 0 : 1}'

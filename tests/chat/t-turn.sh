@@ -131,6 +131,15 @@ expect_eq "SIGTERM follows an ignored SIGINT" '{"exit":143,"ok":false}' "$(sse_d
 if [ "$elapsed" -ge 4 ] && [ "$elapsed" -le 8 ]; then ok "SIGTERM comes about 5 s after SIGINT"; else notok "SIGTERM comes about 5 s after SIGINT" "took $elapsed s"; fi
 if pgrep -f "$TAG-i" >/dev/null; then notok "nothing of a terminated turn is left" "$(pgrep -af "$TAG-i")"; else ok "nothing of a terminated turn is left"; fi
 
+# A supervisor killed outright takes the CLI with it.
+new_session
+chat_post_to "$T/killed.out" "$SID" "hang $TAG-k" STANDIN_TRANSCRIPT="$FIX/local-text-plain.jsonl" STANDIN_HANG_AT=1 &
+post_pid=$!
+wait_for 10 log_has "$SID" session
+kill -KILL "$(cut -d' ' -f1 "$T/state/sessions/$SID/turn.pid")"
+wait "$post_pid"
+if wait_for 5 no_process "$TAG-k"; then ok "the CLI dies with its supervisor"; else notok "the CLI dies with its supervisor" "$(pgrep -af "$TAG-k")"; fi
+
 # --- A turn also ends everything it started when it ends on its own.
 chat_post "$SID" "orphan $TAG-o" STANDIN_TRANSCRIPT="$FIX/local-text-plain.jsonl" STANDIN_ORPHAN="$TAG-orphan-o"
 expect_eq "a turn leaving an orphan still ends ok" '{"exit":0,"ok":true}' "$(printf '%s' "$CGI_BODY" | sse_data done)"
