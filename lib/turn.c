@@ -367,7 +367,8 @@ feed_stdout(struct turn_ctx *ctx, const char *buf, size_t n)
 	}
 }
 
-/* Keep the CLI's last non-empty stderr line, as printable ASCII. */
+/* Keep the CLI's last non-empty stderr line, as printable ASCII.
+ * NOTE: other bytes become '?', so a non-English message loses letters. */
 static void
 feed_stderr(struct turn_ctx *ctx, const char *buf, size_t n)
 {
@@ -660,7 +661,9 @@ turn_run(const struct turn_request *req, char **argv, char **envp)
 	int sigfd = -1, code = -1, ok = 0, i, attempt;
 
 	/* Orphans of the turn (the CLI's Bash tools run in their own sessions)
-	 * become this process's children, so none can outlive the turn. */
+	 * become this process's children, so none can outlive the turn.
+	 * NOTE: if this process is SIGKILLed, the CLI dies with it
+	 * (PR_SET_PDEATHSIG) but orphans already handed to it go to init. */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
 		fprintf(stderr, "breakglass: turn: PR_SET_CHILD_SUBREAPER: %s\n", strerror(errno));
 	signal(SIGPIPE, SIG_IGN);
