@@ -5,9 +5,17 @@
 . "$(dirname "$0")/lib-chat.sh"
 scratch
 chat_setup
-new_session
 FIX="$BG_FIXTURES"
 TAG="bgchat$$"
+
+# A quiet stream gets a keepalive comment every 15 s. This turn hangs in the
+# background while the other cases run, and is checked at the end.
+new_session
+KEEP_SID=$SID
+chat_post_to "$T/keep.out" "$KEEP_SID" "quiet $TAG-q" STANDIN_TRANSCRIPT="$FIX/local-text-plain.jsonl" STANDIN_HANG_AT=1 &
+keep_pid=$!
+keep_start=$(date +%s)
+new_session
 
 # --- A plain turn.
 chat_post "$SID" "Is the VM up?" STANDIN_TRANSCRIPT="$FIX/local-text-plain.jsonl"
@@ -164,5 +172,12 @@ chat_get "session=../../etc"
 expect_eq "GET with a malformed session is 400" 400 "$CGI_STATUS"
 cgi_run "$CHAT_BIN/chat" GET "/x" "session=$SID" HTTP_AUTHORIZATION="Bearer $TOKEN" </dev/null
 expect_eq "a path below /chat is 404" 404 "$CGI_STATUS"
+wait_s=$((16 - ($(date +%s) - keep_start)))
+[ "$wait_s" -gt 0 ] && sleep "$wait_s"
+chat_delete "$KEEP_SID"
+wait "$keep_pid"
+expect_match "a quiet stream gets a keepalive comment" '^: keepalive$' "$(cat "$T/keep.out")"
+expect_eq "the quiet turn ends with done" '{"exit":0,"ok":false}' "$(sse_data done < "$T/keep.out")"
+
 sanitizer_clean "turn runs are sanitizer-clean"
 finish
