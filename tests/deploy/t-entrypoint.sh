@@ -233,8 +233,17 @@ expect_eq "agent stops with lighttpd" yes "$stopped"
 
 # --- a start as the unprivileged user itself (the image's USER) ------------------
 
+# The files where `make install` puts them in the image, found through the
+# entrypoint's default paths under BREAKGLASS_PREFIX.
+if make -s -C "$BG_ROOT" install DESTDIR="$T/image" PREFIX=/usr/local > "$T/install.log" 2>&1; then
+	ok "make install builds the image's tree"
+else
+	notok "make install builds the image's tree" "$(tail -n 5 "$T/install.log")"
+fi
 base_env
-without BREAKGLASS_USER BREAKGLASS_PORT BREAKGLASS_RUN_DIR BREAKGLASS_SSH_KEY_FILE
+without BREAKGLASS_USER BREAKGLASS_PORT BREAKGLASS_RUN_DIR BREAKGLASS_SSH_KEY_FILE \
+	BREAKGLASS_HTDOCS BREAKGLASS_CGI_DIR BREAKGLASS_LIGHTTPD_CONF BREAKGLASS_AGENT_FILE
+ENV+=(BREAKGLASS_PREFIX="$T/image/usr/local")
 PORT2=$(free_port)
 # Like a Kubernetes Secret with fsGroup: group-readable, owned by root.
 install -m 0440 -g "$uid" "$T/keys/id_ed25519" "$T/secrets/ssh-key-group"
@@ -247,6 +256,8 @@ LIGHTTPD_URL="http://127.0.0.1:$PORT2"
 if wait_port "$PORT2" 15; then
 	http GET /session -H "Authorization: Bearer $TOKEN"
 	expect_eq "entrypoint runs as the unprivileged user" 200 "$HTTP_STATUS"
+	http GET /
+	expect_match "installed page is served" '<html' "$HTTP_BODY"
 else
 	notok "entrypoint runs as the unprivileged user" "$(cat "$T/entry2.err")"
 fi
