@@ -400,9 +400,9 @@ flush_stderr(struct turn_ctx *ctx)
 	}
 }
 
-/* Read what fd has, at most DRAIN_CHUNKS reads, so a CLI that writes
- * without pause cannot hold off signals and deadlines; return 0 at EOF,
- * 1 when it stays open. */
+/* Read what fd has, in at most DRAIN_CHUNKS reads, so that a CLI writing
+ * without pause cannot hold off signals and deadlines. Return 0 at EOF,
+ * 1 when fd stays open. */
 static int
 drain_fd(struct turn_ctx *ctx, int fd, int is_stdout)
 {

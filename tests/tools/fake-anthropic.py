@@ -3,11 +3,11 @@
 
 Usage: fake-anthropic.py --port-file FILE --log FILE [--port N]
 
-It listens on 127.0.0.1 (port N, or a free one written to --port-file) and
-replies to POST /v1/messages with Anthropic's streaming server-sent events
+It listens on 127.0.0.1, on port N or on a free one written to --port-file.
+It replies to POST /v1/messages with Anthropic's streaming server-sent events
 (message_start, content_block_start, content_block_delta, content_block_stop,
-message_delta, message_stop), or one JSON message when the request does not
-ask to stream. Each request body is appended to --log as one JSON line, so a
+message_delta, message_stop). A request that does not ask to stream gets one
+JSON message. Each request body is appended to --log as one JSON line, so a
 test can check that a resumed turn carries the earlier turns' messages.
 
 The scenario is picked from the text of the newest user message that is
