@@ -121,8 +121,14 @@ echo "# stop took $(( $(date +%s) - start )) s" >&2
 
 # --- A client leaves mid-turn and replays with Last-Event-ID: every event once.
 new_session
-chat "$SID" "SCENARIO:slow 15" --max-time 1.5
-seen=$(printf '%s' "$HTTP_BODY" | awk '/^id: /{id=$2} /^$/{if (id != "") {print id; id=""}}')
+: > "$T/left.out"
+curl -sS -N -X POST "${AUTH[@]}" "${JSON[@]}" --data-binary "$(body "$SID" "SCENARIO:slow 25")" \
+	"$LIGHTTPD_URL/chat" > "$T/left.out" 2>/dev/null &
+client=$!
+wait_for 30 sh -c "[ \$(grep -c '^id: ' '$T/left.out') -ge 3 ]"
+kill "$client"
+wait "$client" 2>/dev/null
+seen=$(awk '/^id: /{id=$2} /^$/{if (id != "") {print id; id=""}}' "$T/left.out")
 last=$(printf '%s\n' "$seen" | tail -n 1)
 if [ -n "$last" ]; then ok "events arrive live before the client leaves"; else notok "events arrive live before the client leaves" "none"; fi
 HTTP_TIMEOUT=30 http GET "/chat?session=$SID" "${AUTH[@]}" -N -H "Last-Event-ID: $last"
