@@ -10,9 +10,9 @@ TRANSCRIPT="$FIX/local-tools-bash-read.jsonl"
 
 # --- Two POSTs for one session at once: one runs, one is 409.
 new_session
-chat_post_to "$T/a.out" "$SID" "first" STANDIN_TRANSCRIPT="$TRANSCRIPT" STANDIN_DELAY_MS=100 &
+chat_post_to "$T/a.out" "$SID" "first" STANDIN_TRANSCRIPT="$TRANSCRIPT" STANDIN_DELAY_MS=200 &
 a=$!
-chat_post_to "$T/b.out" "$SID" "second" STANDIN_TRANSCRIPT="$TRANSCRIPT" STANDIN_DELAY_MS=100 &
+chat_post_to "$T/b.out" "$SID" "second" STANDIN_TRANSCRIPT="$TRANSCRIPT" STANDIN_DELAY_MS=200 &
 b=$!
 wait "$a" "$b"
 expect_eq "two POSTs at once: one 200, one 409" "200 409" "$(cat "$T/a.out.status" "$T/b.out.status" | sort | tr '\n' ' ' | sed 's/ $//')"
