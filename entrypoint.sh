@@ -306,6 +306,18 @@ top=$run_dir/lighttpd.conf
 	echo ")"
 } | write_file "$top" 0644
 
+# --- check the rendered configuration -----------------------------------------
+
+# The session program reads breakglass.conf before anything else and answers
+# 500 naming the bad key; without credentials it then stops at 401.
+answer=$(as_user_run env -i PATH=/usr/bin:/bin BREAKGLASS_CONF="$conf" \
+	GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET REQUEST_SCHEME=http \
+	SERVER_PROTOCOL=HTTP/1.1 HTTP_HOST=localhost REMOTE_ADDR=127.0.0.1 \
+	PATH_INFO= QUERY_STRING= "$cgi_dir/session" 2> /dev/null < /dev/null || true)
+if printf '%s' "$answer" | grep -q '^Status: 500'; then
+	fail "breakglass.conf was rejected: $(printf '%s' "$answer" | sed -n 's/.*"message":"\([^"]*\)".*/\1/p' | head -n 1)"
+fi
+
 # --- ssh-agent ------------------------------------------------------------------
 
 # The agent runs as the runtime user (ssh-agent refuses other users' clients)
@@ -336,18 +348,6 @@ case "$listing" in
 *) fail "BREAKGLASS_SSH_KEY_FILE: the key must be ed25519 or ECDSA (Debian's libssh2 cannot sign with RSA keys)" ;;
 esac
 say "ssh-agent holds $(printf '%s' "$listing" | awk '{ print $NF, $2 }')"
-
-# --- check the rendered configuration -----------------------------------------
-
-# The session program reads breakglass.conf before anything else and answers
-# 500 naming the bad key; without credentials it then stops at 401.
-answer=$(as_user_run env -i PATH=/usr/bin:/bin BREAKGLASS_CONF="$conf" \
-	GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET REQUEST_SCHEME=http \
-	SERVER_PROTOCOL=HTTP/1.1 HTTP_HOST=localhost REMOTE_ADDR=127.0.0.1 \
-	PATH_INFO= QUERY_STRING= "$cgi_dir/session" 2> /dev/null < /dev/null || true)
-if printf '%s' "$answer" | grep -q '^Status: 500'; then
-	fail "breakglass.conf was rejected: $(printf '%s' "$answer" | grep -o '"message":"[^"]*"' | head -n 1)"
-fi
 
 # --- lighttpd -----------------------------------------------------------------
 

@@ -150,6 +150,12 @@ ENV+=(BREAKGLASS_AGENT_FILE="$T/absent.md")
 run_fail
 expect_one_line "entrypoint names a missing agent file" '^entrypoint: BREAKGLASS_AGENT_FILE: .*absent.md is not readable$'
 
+# More names than breakglass.conf accepts: only the CGI's own parser knows.
+base_env
+ENV+=(BREAKGLASS_AGENT_ENV="$(printf 'V%d,' $(seq 40) | sed 's/,$//')" BREAKGLASS_RUN_DIR="$T/run-many")
+run_fail
+expect_one_line "entrypoint reports a rejected breakglass.conf" '^entrypoint: breakglass.conf was rejected: .*agent_env'
+
 # --- a start that works, as root dropping to bgtest -----------------------------
 
 base_env
