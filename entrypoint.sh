@@ -6,10 +6,10 @@
 #
 # Every setting and its default is listed in README.md (Deployment,
 # "Container settings"). A missing or invalid setting stops the start with one
-# line on stderr naming it. No secret is written to stdout, stderr or a file
-# other than the ones the secret came from: the private key goes from its file
-# to ssh-add through stdin, and the agent's credentials reach the CGIs through
-# lighttpd's env.NAME references, never through the rendered files.
+# line on stderr naming it. No secret is written to stdout, stderr or any file
+# but the one it came from. The private key goes from its file to ssh-add
+# through stdin. The agent's credentials reach the CGIs through lighttpd's
+# env.NAME references, never through the rendered files.
 #
 # Exit status: 0 never (lighttpd replaces this script), 1 a setting is
 # missing or invalid, 2 a step of the start failed.
@@ -77,12 +77,12 @@ check_int() {
 }
 
 # check_word NAME VALUE: host names, user names, addresses and model names go
-# into ssh's config, breakglass.conf and lighttpd's config; letters, digits
-# and . _ - : [ ] only, not starting with a dash.
+# into ssh's config, breakglass.conf and lighttpd's config. Allowed: letters,
+# digits and . _ : [ ] @ -, not starting with a dash or @.
 check_word() {
 	local re='^[][A-Za-z0-9._:][][A-Za-z0-9._:@-]*$'
 	if ! [[ $2 =~ $re ]]; then
-		die "$1 is not a valid name or address (letters, digits and . _ - : only)"
+		die "$1 is not a valid name or address (letters, digits and . _ : [ ] @ - only)"
 	fi
 }
 
@@ -189,8 +189,8 @@ fi
 
 # --- files ----------------------------------------------------------------------
 
-# The home is created only inside the state or run folder (a volume that may
-# start empty); elsewhere it must exist, so a typo cannot create /nonexistent.
+# The home is created only inside the state or run folder, a volume that may
+# start empty. Elsewhere it must exist, so a typo cannot create /nonexistent.
 case "$home/" in
 "$state_dir"/*|"$run_dir"/*) ;;
 *) [ -d "$home" ] || die "home of $run_user: $home does not exist" ;;
@@ -281,8 +281,8 @@ conf=$run_dir/breakglass.conf
 
 # lighttpd's top file: the variables conf/lighttpd.conf expects, then the
 # extra CGI environment. Agent variables are referenced as env.NAME, so their
-# values stay in this process's environment and never reach a file; only the
-# names that are set are listed (lighttpd rejects an unset env.NAME).
+# values stay in this process's environment and never reach a file. Only the
+# names that are set are listed, because lighttpd rejects an unset env.NAME.
 top=$run_dir/lighttpd.conf
 {
 	echo "# Written by entrypoint.sh at every start."
@@ -308,8 +308,8 @@ top=$run_dir/lighttpd.conf
 
 # --- check the rendered configuration -----------------------------------------
 
-# The session program reads breakglass.conf before anything else and answers
-# 500 naming the bad key; without credentials it then stops at 401.
+# The session program reads breakglass.conf before anything else and returns
+# 500 naming the invalid key. With a valid file it stops at 401 (no credentials).
 answer=$(as_user_run env -i PATH=/usr/bin:/bin BREAKGLASS_CONF="$conf" \
 	GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET REQUEST_SCHEME=http \
 	SERVER_PROTOCOL=HTTP/1.1 HTTP_HOST=localhost REMOTE_ADDR=127.0.0.1 \
@@ -320,10 +320,11 @@ fi
 
 # --- ssh-agent ------------------------------------------------------------------
 
-# The agent runs as the runtime user (ssh-agent refuses other users' clients)
-# and dies with this process: lighttpd replaces this script, and the kernel
-# sends the agent's shell SIGTERM when lighttpd exits (--pdeathsig; ssh-agent
-# is setgid, which clears a death signal set on it directly).
+# The agent runs as the runtime user, because ssh-agent rejects other users'
+# clients. It dies with this process: lighttpd replaces this script, and the
+# kernel sends the agent's supervising shell SIGTERM when lighttpd exits
+# (--pdeathsig). The signal is set on the shell, because ssh-agent is setgid
+# and exec of a setgid program clears it.
 rm -f "$agent_sock"
 pdeath=(setpriv --pdeathsig TERM)
 if [ "${#as_user[@]}" -gt 0 ]; then pdeath=("${as_user[@]}" --pdeathsig TERM); fi
