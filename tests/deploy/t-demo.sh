@@ -2,8 +2,8 @@
 # tests/deploy/t-demo.sh: the demo end to end. It starts demo/run.sh (what
 # `make demo` runs after the build) in the background on a free port and uses
 # it as a person would: the page, a status verb, and one chat turn in which
-# the demo model finds devvm's full disk over ssh. Then it stops the demo with
-# SIGTERM and checks that no process is left and the scratch folder is gone.
+# the demo model finds devvm's full disk over ssh. Then it stops the demo as
+# Ctrl-C does and checks that no process is left and the scratch folder is gone.
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 scratch
@@ -20,8 +20,12 @@ fi
 
 # The demo uses the CLI only through the demo model unless credentials are
 # set; keep them out, whatever the caller's environment holds.
+# A background job of a script starts with SIGINT ignored, and bash cannot
+# trap a signal ignored at entry; python restores the default first, so the
+# demo's own process group gets SIGINT as from Ctrl-C in a terminal.
 env -u ANTHROPIC_API_KEY -u CLAUDE_CODE_OAUTH_TOKEN DEMO_PORT="$PORT" DEMO_DIR="$DEMO_DIR_PATH" \
-	setsid "$BG_ROOT/demo/run.sh" > "$T/demo.out" 2>&1 < /dev/null &
+	python3 -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.setsid(); os.execv(sys.argv[1], sys.argv[1:])' \
+	"$BG_ROOT/demo/run.sh" > "$T/demo.out" 2>&1 < /dev/null &
 DEMO_PID=$!
 on_exit "kill -TERM $DEMO_PID"
 LIGHTTPD_URL="http://127.0.0.1:$PORT"
@@ -66,14 +70,15 @@ RESULT=$(printf '%s\n' "$HTTP_BODY" | awk '/^event: /{ev=$2} /^data: /{if (ev ==
 expect_match "demo turn ends with the findings" '"ok":true.*Demo model.*Errno 28' "$RESULT"
 expect_match "demo turn ends with done" 'event: done' "$HTTP_BODY"
 
-# Stop it as Ctrl-C would, and look for anything left.
-kill -TERM "$DEMO_PID"
+# Stop it as Ctrl-C would (SIGINT to its whole process group), and look for
+# anything left.
+kill -INT -- "-$DEMO_PID"
 gone=no
 for _ in $(seq 100); do
 	if ! kill -0 "$DEMO_PID" 2> /dev/null; then gone=yes; break; fi
 	sleep 0.1
 done
-expect_eq "demo stops on SIGTERM" yes "$gone"
+expect_eq "demo stops on Ctrl-C" yes "$gone"
 expect_match "demo says it stopped" 'demo: stopped' "$(tail -n 1 "$T/demo.out")"
 LEFT=$(pgrep -af -- "$DEMO_DIR_PATH" || true)
 expect_eq "demo leaves no process running" "" "$LEFT"
