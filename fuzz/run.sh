@@ -42,31 +42,40 @@ opts() {
 	esac
 }
 
+# Runs in the same tree (make check beside make fuzz) share the targets and
+# the corpus: one builds them at a time, and each keeps its own logs.
+mkdir -p "$out"
+exec 9> "$out.lock"
+flock 9
 if ! make -s -f fuzz/fuzz.mk -j2 > "$out.build.log" 2>&1; then
-	mkdir -p "$out"
 	cat "$out.build.log" >&2
 	[ "$check" -eq 1 ] && echo "not ok fuzz targets build with clang and libFuzzer: see above"
 	exit 1
 fi
 [ "$check" -eq 1 ] && echo "ok fuzz targets build with clang and libFuzzer"
 fuzz/corpus.sh "$out/corpus"
+flock -u 9
+work=$out
+if [ "$check" -eq 1 ]; then
+	work=$(mktemp -d "$out/check.XXXXXX")
+fi
 
-# run_one TARGET: writes $out/results/TARGET as "seconds inputs findings".
+# run_one TARGET: writes $work/results/TARGET as "seconds inputs findings".
 run_one() {
-	local t=$1 bin=$out/bin/$1 log=$out/logs/$1.log findings=$out/findings/$1
+	local t=$1 bin=$out/bin/$1 log=$work/logs/$1.log findings=$out/findings/$1
 	local scratch="" first corpus=$out/corpus/$1 reg n=0 found=0 runs start end r
-	mkdir -p "$out/logs" "$findings" "$corpus"
-	rm -f "$out/tap/$t"
+	mkdir -p "$work/logs" "$findings" "$corpus"
+	rm -f "$work/tap/$t"
 	: > "$log"
 
 	# Regression inputs, each once and by name.
 	for reg in fuzz/regressions/"$t"/*; do
 		[ -f "$reg" ] || continue
 		if "$bin" -close_fd_mask=2 "$reg" >> "$log" 2>&1; then
-			echo "ok fuzz regression $t/$(basename "$reg") passes" >> "$out/tap/$t"
+			echo "ok fuzz regression $t/$(basename "$reg") passes" >> "$work/tap/$t"
 		else
 			found=$((found + 1))
-			echo "not ok fuzz regression $t/$(basename "$reg") passes: crashes again, see $log" >> "$out/tap/$t"
+			echo "not ok fuzz regression $t/$(basename "$reg") passes: crashes again, see $log" >> "$work/tap/$t"
 		fi
 	done
 
@@ -92,18 +101,18 @@ run_one() {
 	[ "$r" -ne 0 ] && [ "$n" -eq 0 ] && n=1	# died without writing an input
 	found=$((found + n))
 	if [ "$n" -eq 0 ]; then
-		echo "ok fuzz $t runs ${seconds}s without a finding" >> "$out/tap/$t"
+		echo "ok fuzz $t runs ${seconds}s without a finding" >> "$work/tap/$t"
 	else
-		echo "not ok fuzz $t runs ${seconds}s without a finding: $n found, see $log and $findings/" >> "$out/tap/$t"
-		grep -E 'ERROR|runtime error|SUMMARY|fuzz_[a-z_]*:' "$log" | head -n 5 >> "$out/tap/$t"
+		echo "not ok fuzz $t runs ${seconds}s without a finding: $n found, see $log and $findings/" >> "$work/tap/$t"
+		grep -E 'ERROR|runtime error|SUMMARY|fuzz_[a-z_]*:' "$log" | head -n 5 >> "$work/tap/$t"
 		find "$findings" -type f -newer "$log.start" | head -n 3 |
-			sed "s|^|# reproduce, with the target's own messages: $bin |" >> "$out/tap/$t"
+			sed "s|^|# reproduce, with the target's own messages: $bin |" >> "$work/tap/$t"
 	fi
 	awk -v s="$start" -v e="$end" -v r="${runs:-0}" -v f="$found" \
-		'BEGIN { printf "%.0f %d %d\n", e - s, r, f }' > "$out/results/$t"
+		'BEGIN { printf "%.0f %d %d\n", e - s, r, f }' > "$work/results/$t"
 }
 
-mkdir -p "$out/results" "$out/tap"
+mkdir -p "$work/results" "$work/tap"
 targets=()
 for src in fuzz/fuzz_*.c; do
 	targets+=("$(basename "$src" .c)")
@@ -115,11 +124,13 @@ done
 wait
 
 total=0
-[ "$check" -eq 1 ] && cat "${targets[@]/#/$out/tap/}"
+[ "$check" -eq 1 ] && cat "${targets[@]/#/$work/tap/}"
 printf '\n%-20s %8s %14s %9s\n' target seconds inputs findings
 for t in "${targets[@]}"; do
-	read -r s r f < "$out/results/$t"
+	read -r s r f < "$work/results/$t"
 	printf '%-20s %8s %14s %9s\n' "$t" "$s" "$r" "$f"
 	total=$((total + f))
 done
+# A passing check run leaves nothing behind; a failing one keeps its logs.
+[ "$check" -eq 1 ] && [ "$total" -eq 0 ] && rm -rf "$work"
 [ "$total" -eq 0 ]
