@@ -692,6 +692,16 @@ turn_run(const struct turn_request *req, char **argv, char **envp)
 	translate_set_resumed(ctx.tr, req->resumed);
 	meta_begin(req);
 
+	/* The operator's message opens the turn in the log, so a reload shows
+	 * what was asked as well as what the agent did. */
+	{
+		struct json_object *user = json_object_new_object();
+
+		json_object_object_add(user, "text", json_object_new_string(req->message));
+		log_event(&ctx, "user", user);
+		json_object_put(user);
+	}
+
 	/* The CLI runs in state_dir/work; the folder is made on first use. */
 	if ((size_t)snprintf(work, sizeof(work), "%s/%s", req->cfg->state_dir, TURN_WORK) >= sizeof(work) ||
 	    (mkdir(work, 0700) == -1 && errno != EEXIST)) {

@@ -23,10 +23,12 @@ expect_eq "POST /chat is 200" 200 "$CGI_STATUS"
 expect_match "the stream is text/event-stream" 'Content-Type: text/event-stream' "$CGI_HEADERS"
 expect_match "the stream is not buffered by proxies" 'X-Accel-Buffering: no' "$CGI_HEADERS"
 events=$(printf '%s' "$CGI_BODY" | sse_events)
-expect_eq "a plain turn's events" "1 session
-2 text
-3 result
-4 done" "$events"
+expect_eq "a plain turn's events" "1 user
+2 session
+3 text
+4 result
+5 done" "$events"
+expect_eq "the turn opens with the operator's message" '{"text":"Is the VM up?"}' "$(printf '%s' "$CGI_BODY" | sse_data user)"
 expect_eq "done reports exit 0 and ok" '{"exit":0,"ok":true}' "$(printf '%s' "$CGI_BODY" | sse_data done)"
 
 meta=$(cat "$T/state/sessions/$SID/meta.json")
@@ -38,17 +40,17 @@ expect_match "the audit log has chat.end with the exit" "\"action\":\"chat.end\"
 if [ -e "$T/state/sessions/$SID/turn.pid" ]; then notok "the pid file goes with the turn" "still there"; else ok "the pid file goes with the turn"; fi
 
 # --- Replay.
-chat_get "session=$SID&after=2"
-expect_eq "GET after=2 replays the rest" "3 result
-4 done" "$(printf '%s' "$CGI_BODY" | sse_events)"
-chat_get "session=$SID" HTTP_LAST_EVENT_ID=3
-expect_eq "Last-Event-ID replays after it" "4 done" "$(printf '%s' "$CGI_BODY" | sse_events)"
+chat_get "session=$SID&after=3"
+expect_eq "GET after=3 replays the rest" "4 result
+5 done" "$(printf '%s' "$CGI_BODY" | sse_events)"
+chat_get "session=$SID" HTTP_LAST_EVENT_ID=4
+expect_eq "Last-Event-ID replays after it" "5 done" "$(printf '%s' "$CGI_BODY" | sse_events)"
 chat_get "session=$SID&after=x"
 expect_eq "a non-numeric after is 400" 400 "$CGI_STATUS"
 chat_get "session=$SID" HTTP_LAST_EVENT_ID=-1
 expect_eq "a negative Last-Event-ID is 400" 400 "$CGI_STATUS"
 cgi_run "$CHAT_BIN/session" GET "/$SID" "" HTTP_AUTHORIZATION="Bearer $TOKEN" </dev/null
-expect_match "GET /session/<id> holds the events" '"events":\[\{"id":1,"event":"session"' "$CGI_BODY"
+expect_match "GET /session/<id> holds the events" '"events":\[\{"id":1,"event":"user","data":\{"text":"Is the VM up\?"\}\},\{"id":2,"event":"session"' "$CGI_BODY"
 
 # --- The CLI failing.
 chat_post "$SID" "fail" STANDIN_TRANSCRIPT="$FIX/local-killed-sigterm-mid-stream.jsonl" \
@@ -56,12 +58,12 @@ chat_post "$SID" "fail" STANDIN_TRANSCRIPT="$FIX/local-killed-sigterm-mid-stream
 expect_match "exit 1 without a result is cli_failed with stderr" \
 	'"code":"cli_failed","message":"The Claude Code CLI exited with status 1: Error: something broke","fatal":true' \
 	"$(printf '%s' "$CGI_BODY" | sse_data error)"
-expect_eq "ids go on across turns" 5 "$(printf '%s' "$CGI_BODY" | sse_events | head -n 1 | awk '{print $1}')"
+expect_eq "ids go on across turns" 6 "$(printf '%s' "$CGI_BODY" | sse_events | head -n 1 | awk '{print $1}')"
 expect_eq "cli_failed ends with done exit 1" '{"exit":1,"ok":false}' "$(printf '%s' "$CGI_BODY" | sse_data done)"
 expect_eq "done comes last, once" "done" "$(printf '%s' "$CGI_BODY" | sse_events | awk '{print $2}' | grep -c done | sed 's/^1$/done/')"
 
 chat_post "$SID" "crash" STANDIN_TRANSCRIPT="$FIX/local-text-plain.jsonl" STANDIN_CRASH_AT=2 STANDIN_EXIT=1
-expect_eq "a crash mid-line is bad_line, then cli_failed" "session error error done" \
+expect_eq "a crash mid-line is bad_line, then cli_failed" "user session error error done" \
 	"$(printf '%s' "$CGI_BODY" | sse_events | awk '{printf "%s ", $2}' | sed 's/ $//')"
 expect_match "the cut line is a non-fatal bad_line" '"code":"bad_line".*"fatal":false' "$(printf '%s' "$CGI_BODY" | sse_data error | head -n 1)"
 
@@ -87,7 +89,7 @@ with open(sys.argv[2], "wb") as f:
     f.writelines(lines[1:])
 EOP
 chat_post "$SID" "huge" STANDIN_TRANSCRIPT="$T/huge.jsonl"
-expect_eq "a line over 16 MiB is a bad_line and the turn goes on" "session error text result done" \
+expect_eq "a line over 16 MiB is a bad_line and the turn goes on" "user session error text result done" \
 	"$(printf '%s' "$CGI_BODY" | sse_events | awk '{printf "%s ", $2}' | sed 's/ $//')"
 
 # --- Spawn failure.

@@ -65,7 +65,7 @@ wait_for() {
 new_session
 chat "$SID" "Is the VM up? $TAG-one"
 expect_eq "turn 1 through lighttpd is 200" 200 "$HTTP_STATUS"
-expect_eq "turn 1 streams session, text, result, done" "session text result done" \
+expect_eq "turn 1 streams user, session, text, result, done" "user session text result done" \
 	"$(printf '%s' "$HTTP_BODY" | sse_events | awk '{print $2}' | uniq | tr '\n' ' ' | sed 's/ $//')"
 expect_match "turn 1 has the scripted text" 'Hello from the scripted model' "$(printf '%s' "$HTTP_BODY" | sse_data text | tr -d '\n')"
 expect_eq "turn 1 ends ok" '{"exit":0,"ok":true}' "$(printf '%s' "$HTTP_BODY" | sse_data done)"
@@ -77,7 +77,7 @@ last_request=$(tail -n 1 "$T/api.log")
 expect_match "turn 2's request carries turn 1's messages" "$TAG-one.*Hello from the scripted model.*$TAG-two" "$last_request"
 expect_match "the request carries the agent's prompt" 'You are breakglass' "$last_request"
 http GET "/session/$SID" "${AUTH[@]}"
-expect_match "GET /session/<id> holds both turns' events" '"turns":2.*"events":\[\{"id":1,"event":"session"' "$HTTP_BODY"
+expect_match "GET /session/<id> holds both turns' events" '"turns":2.*"events":\[\{"id":1,"event":"user".*"event":"user","data":\{"text":"And the disk' "$HTTP_BODY"
 
 # --- A Bash tool call runs a real command.
 new_session
