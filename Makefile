@@ -79,7 +79,7 @@ $(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o $(LIB)
 unit: all $(UNIT) $(TOOLS)
 
 # The sanitizer build lives in build/asan so both can be kept up to date.
-check: lint vendor
+check: deps lint vendor
 	$(MAKE) BUILD=build unit
 	$(MAKE) BUILD=build/asan SAN=1 unit
 	tests/run
