@@ -8,6 +8,7 @@
 import { ApiError, getJson, openStream, deleteJson } from './api.js';
 import { SseParser, SseError, readEvents } from './sse.js';
 import { renderMarkdown } from './markdown.js';
+import { element } from './dom.js';
 import { setUi } from './state.js';
 
 // Delays before reconnecting a dropped stream, in milliseconds; the last one
@@ -32,15 +33,6 @@ const ERROR_LABELS = {
 	api_retry: 'Retrying the model API',
 	permission_denied: 'Tool not allowed',
 };
-
-function element(tag, className, text) {
-	const node = document.createElement(tag);
-	if (className)
-		node.className = className;
-	if (text !== undefined)
-		node.textContent = text;
-	return node;
-}
 
 function sleep(ms, signal) {
 	return new Promise((resolve) => {

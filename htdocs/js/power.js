@@ -4,6 +4,7 @@
 // when the chat agent does not.
 
 import { ApiError, getJson, postJson } from './api.js';
+import { element } from './dom.js';
 import { setUi } from './state.js';
 
 // How often the VM state is read again while the page is visible.
@@ -23,15 +24,6 @@ const VERB_SENTENCES = {
 	reset: 'Reset is a hard reset, like pressing the machine\'s reset button: the guest reboots at once inside the same qemu process (qm reset).',
 	cycle: 'Cycle stops the VM, waits until it is stopped, then starts a fresh qemu process (stop, then start).',
 };
-
-function element(tag, className, text) {
-	const node = document.createElement(tag);
-	if (className)
-		node.className = className;
-	if (text !== undefined)
-		node.textContent = text;
-	return node;
-}
 
 function formatTime(value) {
 	let date = null;
