@@ -31,6 +31,7 @@
 #include "cgi.h"
 #include "pvestatus.h"
 #include "ssh.h"
+#include "utf8.h"
 #include "util.h"
 #include "verb.h"
 
@@ -50,51 +51,15 @@ on_term(int sig)
 static struct json_object *
 utf8_string(const char *s, size_t len)
 {
-	static const char replacement[] = "\xef\xbf\xbd";
 	struct json_object *obj;
 	char *buf;
-	size_t i = 0, o = 0;
+	size_t n;
 
-	/* Each byte grows to at most three. */
-	buf = malloc(len * 3 + 1);
+	buf = malloc(len * UTF8_REPLACEMENT_LEN + 1);
 	if (buf == NULL)
 		return json_object_new_string("");
-	while (i < len) {
-		unsigned char c = (unsigned char)s[i];
-		size_t need = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 :
-		    (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
-		size_t k;
-		int valid = need > 0 && i + need <= len;
-
-		for (k = 1; valid && k < need; k++)
-			if (((unsigned char)s[i + k] & 0xc0) != 0x80)
-				valid = 0;
-		/* Overlong forms, surrogates and values past U+10FFFF. */
-		if (valid && need == 2 && c < 0xc2)
-			valid = 0;
-		if (valid && need == 3) {
-			unsigned char c1 = (unsigned char)s[i + 1];
-
-			if ((c == 0xe0 && c1 < 0xa0) || (c == 0xed && c1 >= 0xa0))
-				valid = 0;
-		}
-		if (valid && need == 4) {
-			unsigned char c1 = (unsigned char)s[i + 1];
-
-			if ((c == 0xf0 && c1 < 0x90) || (c == 0xf4 && c1 >= 0x90) || c > 0xf4)
-				valid = 0;
-		}
-		if (valid) {
-			memcpy(buf + o, s + i, need);
-			o += need;
-			i += need;
-		} else {
-			memcpy(buf + o, replacement, 3);
-			o += 3;
-			i++;
-		}
-	}
-	obj = json_object_new_string_len(buf, (int)o);
+	n = utf8_repair(buf, s, len);
+	obj = json_object_new_string_len(buf, (int)n);
 	free(buf);
 	return obj;
 }

@@ -1,7 +1,6 @@
 /* cgi.c: the request side of every CGI program (method, auth, Origin, body) and its JSON responses. */
 #include <errno.h>
 #include <fcntl.h>
-#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +10,8 @@
 
 #include "auth.h"
 #include "cgi.h"
+#include "jsoncheck.h"
+#include "utf8.h"
 #include "util.h"
 
 extern char **environ;
@@ -251,35 +252,6 @@ content_type_json(const char *ct)
 	return ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ';
 }
 
-/* Return 1 when every number in obj is finite: json-c's strict mode still
- * takes NaN, Infinity and 1e999, which are not JSON (RFC 8259 section 6). */
-static int
-all_finite(struct json_object *obj)
-{
-	size_t i, n;
-
-	switch (json_object_get_type(obj)) {
-	case json_type_double:
-		return isfinite(json_object_get_double(obj));
-	case json_type_array:
-		n = json_object_array_length(obj);
-		for (i = 0; i < n; i++)
-			if (!all_finite(json_object_array_get_idx(obj, i)))
-				return 0;
-		return 1;
-	case json_type_object: {
-		json_object_object_foreach(obj, key, value) {
-			(void)key;
-			if (!all_finite(value))
-				return 0;
-		}
-		return 1;
-	}
-	default:
-		return 1;
-	}
-}
-
 /* Return 1 when buf is well-formed UTF-8 (RFC 3629: no overlong forms, no
  * surrogates, nothing above U+10FFFF) without control bytes other than JSON's
  * whitespace. json-c's UTF-8 check passes overlong forms and surrogates, and
@@ -287,44 +259,15 @@ all_finite(struct json_object *obj)
 static int
 body_bytes_ok(const unsigned char *buf, size_t len)
 {
-	size_t i = 0, n, k;
-	unsigned char lo, hi;
+	size_t i = 0, n, bad;
 
 	while (i < len) {
-		unsigned char c = buf[i];
-
-		if (c < 0x80) {
-			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
-				return 0;
-			i++;
-			continue;
-		}
-		lo = 0x80;
-		hi = 0xbf;
-		if (c >= 0xc2 && c <= 0xdf)
-			n = 1;
-		else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			if (c == 0xe0)
-				lo = 0xa0;	/* overlong */
-			else if (c == 0xed)
-				hi = 0x9f;	/* surrogates */
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			if (c == 0xf0)
-				lo = 0x90;	/* overlong */
-			else if (c == 0xf4)
-				hi = 0x8f;	/* above U+10FFFF */
-		} else
+		if (buf[i] < 0x20 && buf[i] != '\t' && buf[i] != '\n' && buf[i] != '\r')
 			return 0;
-		if (len - i <= n)
+		n = utf8_sequence(buf + i, len - i, &bad);
+		if (n == 0)
 			return 0;
-		if (buf[i + 1] < lo || buf[i + 1] > hi)
-			return 0;
-		for (k = 2; k <= n; k++)
-			if (buf[i + k] < 0x80 || buf[i + k] > 0xbf)
-				return 0;
-		i += n + 1;
+		i += n;
 	}
 	return 1;
 }
@@ -395,7 +338,7 @@ read_body(struct cgi_request *req)
 		if (used != got)
 			goto bad_json;
 	}
-	if (!json_object_is_type(req->body, json_type_object) || !all_finite(req->body))
+	if (!json_object_is_type(req->body, json_type_object) || !jsoncheck_all_finite(req->body))
 		goto bad_json;
 	status = 0;
 	goto done;

@@ -1,5 +1,4 @@
 /* translate.c: maps each line of the Claude Code CLI's stream-json output to breakglass chat events. */
-#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -10,10 +9,10 @@
 #include <json-c/printbuf.h>
 
 #include "bounds.h"
+#include "jsoncheck.h"
 #include "translate.h"
+#include "utf8.h"
 
-#define REPLACEMENT	"\xef\xbf\xbd"	/* U+FFFD in UTF-8 */
-#define REPLACEMENT_LEN	3
 #define IMAGE_MARK	"[image]"
 #define KEEP_MAX	(1024 * 1024)	/* bytes of buffers kept from one line to the next */
 
@@ -51,112 +50,26 @@ struct sink {
 
 /* ---- UTF-8 ---- */
 
-/*
- * Return the length (1 to 4) of the well-formed UTF-8 sequence at p, or 0
- * with *bad set to the length of its maximal invalid subpart, which becomes
- * one U+FFFD (the Unicode standard's recommended practice, also Python's).
- */
-static size_t
-utf8_sequence(const unsigned char *p, size_t n, size_t *bad)
-{
-	unsigned char	lo = 0x80, hi = 0xbf;
-	size_t		need, i;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		need = 2;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		need = 3;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		need = 4;
-	else {
-		*bad = 1;
-		return 0;
-	}
-	if (p[0] == 0xe0)
-		lo = 0xa0;	/* overlong */
-	else if (p[0] == 0xed)
-		hi = 0x9f;	/* surrogates */
-	else if (p[0] == 0xf0)
-		lo = 0x90;	/* overlong */
-	else if (p[0] == 0xf4)
-		hi = 0x8f;	/* above U+10FFFF */
-
-	for (i = 1; i < need; i++) {
-		if (i >= n || p[i] < lo || p[i] > hi) {
-			*bad = i;
-			return 0;
-		}
-		lo = 0x80;
-		hi = 0xbf;
-	}
-	return need;
-}
-
-/* Return the offset of the first byte that is not part of valid UTF-8, or len. */
-static size_t
-utf8_valid_prefix(const char *s, size_t len)
-{
-	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 i = 0, n, bad;
-	uint64_t		 word;
-
-	while (i < len) {
-		if (len - i >= sizeof(word)) {
-			memcpy(&word, p + i, sizeof(word));
-			if ((word & UINT64_C(0x8080808080808080)) == 0) {
-				i += sizeof(word);
-				continue;
-			}
-		}
-		n = utf8_sequence(p + i, len - i, &bad);
-		if (n == 0)
-			return i;
-		i += n;
-	}
-	return len;
-}
-
 /* Return the line with every invalid UTF-8 subpart replaced by U+FFFD: the
  * line itself when it is valid, else a copy in st->repaired. NULL when out
  * of memory. */
 static const char *
-utf8_repair(struct translate_state *st, const char *line, size_t len, size_t *outlen)
+repair_line(struct translate_state *st, const char *line, size_t len, size_t *outlen)
 {
-	const unsigned char	*p = (const unsigned char *)line;
-	size_t			 i, o, n, bad;
-
-	i = utf8_valid_prefix(line, len);
-	if (i == len) {
+	if (utf8_valid_prefix(line, len) == len) {
 		*outlen = len;
 		return line;
 	}
 
 	/* Each invalid byte grows to at most three. */
-	if (st->repaired_size < len * REPLACEMENT_LEN) {
+	if (st->repaired_size < len * UTF8_REPLACEMENT_LEN) {
 		free(st->repaired);
 		st->repaired_size = 0;
-		if ((st->repaired = malloc(len * REPLACEMENT_LEN)) == NULL)
+		if ((st->repaired = malloc(len * UTF8_REPLACEMENT_LEN)) == NULL)
 			return NULL;
-		st->repaired_size = len * REPLACEMENT_LEN;
+		st->repaired_size = len * UTF8_REPLACEMENT_LEN;
 	}
-
-	memcpy(st->repaired, line, i);
-	o = i;
-	while (i < len) {
-		n = utf8_sequence(p + i, len - i, &bad);
-		if (n > 0) {
-			memcpy(st->repaired + o, line + i, n);
-			o += n;
-			i += n;
-			continue;
-		}
-		memcpy(st->repaired + o, REPLACEMENT, REPLACEMENT_LEN);
-		o += REPLACEMENT_LEN;
-		i += bad;
-	}
-	*outlen = o;
+	*outlen = utf8_repair(st->repaired, line, len);
 	return st->repaired;
 }
 
@@ -270,35 +183,6 @@ is_true(struct json_object *obj, const char *key)
 	return json_object_is_type(value, json_type_boolean) && json_object_get_boolean(value);
 }
 
-/* Return 0 when the value holds a NaN or an infinity anywhere: json-c
- * accepts NaN and Infinity even in strict mode, and neither is JSON. */
-static int
-all_finite(struct json_object *obj)
-{
-	size_t	i, n;
-
-	switch (json_object_get_type(obj)) {
-	case json_type_double:
-		return isfinite(json_object_get_double(obj));
-	case json_type_array:
-		n = json_object_array_length(obj);
-		for (i = 0; i < n; i++)
-			if (!all_finite(json_object_array_get_idx(obj, i)))
-				return 0;
-		return 1;
-	case json_type_object: {
-		json_object_object_foreach(obj, key, value) {
-			(void)key;
-			if (!all_finite(value))
-				return 0;
-		}
-		return 1;
-	}
-	default:
-		return 1;
-	}
-}
-
 /* Parse one whole line as a JSON object, or return NULL. */
 static struct json_object *
 parse_object(struct translate_state *st, const char *s, size_t len)
@@ -314,7 +198,7 @@ parse_object(struct translate_state *st, const char *s, size_t len)
 	end = json_tokener_get_parse_end(st->tok);
 	while (end < len && strchr(" \t\r\n", s[end]) != NULL && s[end] != '\0')
 		end++;
-	if (end != len || !json_object_is_type(obj, json_type_object) || !all_finite(obj)) {
+	if (end != len || !json_object_is_type(obj, json_type_object) || !jsoncheck_all_finite(obj)) {
 		json_object_put(obj);
 		return NULL;
 	}
@@ -845,7 +729,7 @@ translate_line(struct translate_state *st, const char *line, size_t len,
 	if (is_blank(line, len))
 		return 0;
 
-	if ((text = utf8_repair(st, line, len, &textlen)) == NULL)
+	if ((text = repair_line(st, line, len, &textlen)) == NULL)
 		return -1;
 	if ((obj = parse_object(st, text, textlen)) == NULL) {
 		rc = emit_bad_line(&sk, "A line of the CLI's output is not a JSON object and was skipped.");
