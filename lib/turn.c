@@ -26,6 +26,7 @@
 #include "spawn.h"
 #include "translate.h"
 #include "turn.h"
+#include "utf8.h"
 #include "util.h"
 
 #define DEFAULT_PATH	"/usr/local/bin:/usr/bin:/bin"
@@ -367,8 +368,25 @@ feed_stdout(struct turn_ctx *ctx, const char *buf, size_t n)
 	}
 }
 
-/* Keep the CLI's last non-empty stderr line, as printable ASCII.
- * NOTE: other bytes become '?', so a non-English message loses letters. */
+/* Make the line collected in err_cur the last stderr line: invalid UTF-8
+ * replaced by U+FFFD, cut on a character boundary to fit err_last. */
+static void
+keep_stderr_line(struct turn_ctx *ctx)
+{
+	char repaired[(BG_EVENT_MESSAGE_MAX + 1) * UTF8_REPLACEMENT_LEN];
+	size_t n = utf8_repair(repaired, ctx->err_cur, ctx->err_len);
+
+	if (n > sizeof(ctx->err_last) - 1) {
+		n = sizeof(ctx->err_last) - 1;
+		while (n > 0 && ((unsigned char)repaired[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(ctx->err_last, repaired, n);
+	ctx->err_last[n] = '\0';
+	ctx->err_len = 0;
+}
+
+/* Keep the CLI's last non-empty stderr line; control bytes become '?'. */
 static void
 feed_stderr(struct turn_ctx *ctx, const char *buf, size_t n)
 {
@@ -378,26 +396,20 @@ feed_stderr(struct turn_ctx *ctx, const char *buf, size_t n)
 		unsigned char c = (unsigned char)buf[i];
 
 		if (c == '\n') {
-			if (ctx->err_len > 0) {
-				ctx->err_cur[ctx->err_len] = '\0';
-				util_strlcpy(ctx->err_last, ctx->err_cur, sizeof(ctx->err_last));
-			}
-			ctx->err_len = 0;
+			if (ctx->err_len > 0)
+				keep_stderr_line(ctx);
 			continue;
 		}
 		if (ctx->err_len < sizeof(ctx->err_cur) - 1)
-			ctx->err_cur[ctx->err_len++] = (c < 0x20 || c >= 0x7f) ? '?' : (char)c;
+			ctx->err_cur[ctx->err_len++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
 	}
 }
 
 static void
 flush_stderr(struct turn_ctx *ctx)
 {
-	if (ctx->err_len > 0) {
-		ctx->err_cur[ctx->err_len] = '\0';
-		util_strlcpy(ctx->err_last, ctx->err_cur, sizeof(ctx->err_last));
-		ctx->err_len = 0;
-	}
+	if (ctx->err_len > 0)
+		keep_stderr_line(ctx);
 }
 
 /* Read what fd has, in at most DRAIN_CHUNKS reads, so that a CLI writing

@@ -62,6 +62,12 @@ expect_eq "ids go on across turns" 6 "$(printf '%s' "$CGI_BODY" | sse_events | h
 expect_eq "cli_failed ends with done exit 1" '{"exit":1,"ok":false}' "$(printf '%s' "$CGI_BODY" | sse_data done)"
 expect_eq "done comes last, once" "done" "$(printf '%s' "$CGI_BODY" | sse_events | awk '{print $2}' | grep -c done | sed 's/^1$/done/')"
 
+chat_post "$SID" "fail in German" STANDIN_TRANSCRIPT="$FIX/local-killed-sigterm-mid-stream.jsonl" \
+	STANDIN_EXIT=1 STANDIN_STDERR='Fehler: Größe zu groß'
+expect_match "a non-ASCII stderr line keeps its letters" \
+	'"message":"The Claude Code CLI exited with status 1: Fehler: Größe zu groß"' \
+	"$(printf '%s' "$CGI_BODY" | sse_data error)"
+
 chat_post "$SID" "crash" STANDIN_TRANSCRIPT="$FIX/local-text-plain.jsonl" STANDIN_CRASH_AT=2 STANDIN_EXIT=1
 expect_eq "a crash mid-line is bad_line, then cli_failed" "user session error error done" \
 	"$(printf '%s' "$CGI_BODY" | sse_events | awk '{printf "%s ", $2}' | sed 's/ $//')"
@@ -174,7 +180,7 @@ chat_get "session=../../etc"
 expect_eq "GET with a malformed session is 400" 400 "$CGI_STATUS"
 cgi_run "$CHAT_BIN/chat" GET "/x" "session=$SID" HTTP_AUTHORIZATION="Bearer $TOKEN" </dev/null
 expect_eq "a path below /chat is 404" 404 "$CGI_STATUS"
-wait_s=$((16 - ($(date +%s) - keep_start)))
+wait_s=$((18 - ($(date +%s) - keep_start)))
 [ "$wait_s" -gt 0 ] && sleep "$wait_s"
 chat_delete "$KEEP_SID"
 wait "$keep_pid"
