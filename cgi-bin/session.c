@@ -1,13 +1,16 @@
 /* session.c: the /session route: list sessions, mint one, show one with its events. */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
 #include "cgi.h"
-#include "chat.h"
+#include "eventlog.h"
 #include "ids.h"
 #include "session.h"
+#include "util.h"
 
 static int
 list_sessions(struct cgi_request *req)
@@ -49,12 +52,35 @@ create_session(struct cgi_request *req)
 	return 0;
 }
 
+#define EVENTS_OPEN	",\"events\":["
+
+/* Write one event as an element of the "events" array. */
+static int
+write_event(void *arg, int64_t id, const char *event, struct json_object *data)
+{
+	int *count = arg;
+	struct json_object *o = json_object_new_object();
+	const char *text;
+	int rc;
+
+	json_object_object_add(o, "id", json_object_new_int64(id));
+	json_object_object_add(o, "event", json_object_new_string(event));
+	json_object_object_add(o, "data", json_object_get(data));
+	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	rc = ((*count)++ > 0 && util_write_all(STDOUT_FILENO, ",", 1) == -1) ||
+	    util_write_all(STDOUT_FILENO, text, strlen(text)) == -1;
+	json_object_put(o);
+	return rc;
+}
+
 static int
 show_session(struct cgi_request *req, const char *id)
 {
 	struct session_meta meta;
-	struct json_object *root, *events;
-	int rc;
+	struct json_object *root;
+	const char *text;
+	uint64_t offset = 0;
+	int rc, count = 0;
 
 	if (!ids_valid(id)) {
 		cgi_error(400, "bad_session", "The session id is not a lowercase UUID.", NULL);
@@ -69,16 +95,26 @@ show_session(struct cgi_request *req, const char *id)
 		cgi_error(500, "state_error", "The session's metadata could not be read; check state_dir.", NULL);
 		return -1;
 	}
-	events = chat_events_json(req->cfg.state_dir, id);
-	if (events == NULL) {
-		cgi_error(500, "state_error", "The session's events could not be read; check state_dir.", NULL);
+
+	/* The events are streamed one at a time, so a long session costs no
+	 * more memory than its largest event: the metadata object is written
+	 * without its closing brace, then "events":[...]}. */
+	root = session_to_json(&meta, session_running(req->cfg.state_dir, id));
+	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	rc = cgi_respond_head(200) == -1 ||
+	    util_write_all(STDOUT_FILENO, text, strlen(text) - 1) == -1 ||
+	    util_write_all(STDOUT_FILENO, EVENTS_OPEN, sizeof(EVENTS_OPEN) - 1) == -1;
+	json_object_put(root);
+	if (rc)
+		return -1;
+
+	/* NOTE: once the headers are out, a read error can only cut the
+	 * body short; the client then sees invalid JSON, and stderr says why. */
+	if (eventlog_read(req->cfg.state_dir, id, 0, &offset, write_event, &count) < 0) {
+		fprintf(stderr, "session: show_session: %s: event log read failed after %d events\n", id, count);
 		return -1;
 	}
-	root = session_to_json(&meta, session_running(req->cfg.state_dir, id));
-	json_object_object_add(root, "events", events);
-	cgi_respond(200, root);
-	json_object_put(root);
-	return 0;
+	return util_write_all(STDOUT_FILENO, "]}\n", 3);
 }
 
 int

@@ -39,8 +39,9 @@ cgi_status_text(int status)
 	return "Unknown";
 }
 
-static void
-respond_raw(int status, const char *extra, const char *body)
+/* Write the status line and headers of a JSON response; 0 or -1. */
+static int
+respond_head(int status, const char *extra)
 {
 	char head[1024];
 	int n;
@@ -53,12 +54,22 @@ respond_raw(int status, const char *extra, const char *body)
 	    status, cgi_status_text(status), extra ? extra : "");
 	if (n < 0 || (size_t)n >= sizeof(head)) {
 		fprintf(stderr, "breakglass: respond: header too long\n");
-		return;
+		return -1;
 	}
+	return util_write_all(STDOUT_FILENO, head, (size_t)n);
+}
 
-	/* Headers and body in as few writes as we can; a gone client is not
-	 * an error worth more than a log line. */
-	if (util_write_all(STDOUT_FILENO, head, (size_t)n) == -1 ||
+int
+cgi_respond_head(int status)
+{
+	return respond_head(status, NULL);
+}
+
+static void
+respond_raw(int status, const char *extra, const char *body)
+{
+	/* A gone client is not an error worth more than a log line. */
+	if (respond_head(status, extra) == -1 ||
 	    util_write_all(STDOUT_FILENO, body, strlen(body)) == -1 ||
 	    util_write_all(STDOUT_FILENO, "\n", 1) == -1)
 		fprintf(stderr, "breakglass: respond: write: %s\n", strerror(errno));

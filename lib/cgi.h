@@ -53,6 +53,10 @@ const char *cgi_header(const char *name);
  * it does not fit or has bytes a header name may not have. */
 int cgi_header_var(const char *name, char *out, size_t outsz);
 
+/* Write only the status and headers of a JSON response, for a body the
+ * caller streams itself; 0 or -1. */
+int cgi_respond_head(int status);
+
 /* Write a complete JSON response with Cache-Control: no-store. */
 void cgi_respond(int status, struct json_object *obj);
 

@@ -153,34 +153,3 @@ chat_log_size(const char *state_dir, const char *session)
 		return 0;
 	return (uint64_t)st.st_size;
 }
-
-static int
-collect_event(void *arg, int64_t id, const char *event, struct json_object *data)
-{
-	struct json_object *arr = arg, *o = json_object_new_object();
-
-	if (o == NULL)
-		return 1;
-	json_object_object_add(o, "id", json_object_new_int64(id));
-	json_object_object_add(o, "event", json_object_new_string(event));
-	json_object_object_add(o, "data", json_object_get(data));
-	json_object_array_add(arr, o);
-	return 0;
-}
-
-struct json_object *
-chat_events_json(const char *state_dir, const char *session)
-{
-	struct json_object *arr = json_object_new_array();
-	uint64_t offset = 0;
-
-	if (arr == NULL)
-		return NULL;
-	/* XXX: the whole log is held in memory; a session of hundreds of MB of
-	 * events would need paging, and GET /chat streams it instead. */
-	if (eventlog_read(state_dir, session, 0, &offset, collect_event, arr) < 0) {
-		json_object_put(arr);
-		return NULL;
-	}
-	return arr;
-}

@@ -22,8 +22,4 @@ int chat_follow(int fd, const char *state_dir, const char *session,
  * offset where the next turn's events start. */
 uint64_t chat_log_size(const char *state_dir, const char *session);
 
-/* Build the array of every event of a session, [{"id","event","data"}],
- * for GET /session/<id>; NULL on error. */
-struct json_object *chat_events_json(const char *state_dir, const char *session);
-
 #endif
