@@ -375,14 +375,20 @@ def lines(path):
     if data and not data.endswith(b"\n"):
         bad.append(path + ": last line is not whole")
     return [l for l in data.split(b"\n") if l]
+actions = {}
 for line in lines(os.path.join(state, "audit.jsonl")):
     try:
         rec = json.loads(line)
         missing = {"id", "time", "user", "remote", "action", "ok"} - rec.keys()
         if missing:
             bad.append("audit record without %s" % sorted(missing))
+        actions[rec.get("action")] = actions.get(rec.get("action"), 0) + 1
     except ValueError:
         bad.append("audit record is not JSON: %r" % line[:80])
+# Every verb begun has its outcome, and every turn started its end.
+for begin, end in (("pve.begin", "pve.run"), ("chat.start", "chat.end")):
+    if actions.get(begin, 0) != actions.get(end, 0):
+        bad.append("%d %s records but %d %s" % (actions.get(begin, 0), begin, actions.get(end, 0), end))
 for meta in glob.glob(os.path.join(state, "sessions", "*", "meta.json")):
     try:
         json.load(open(meta))
