@@ -351,6 +351,15 @@ read_body(struct cgi_request *req)
 	}
 	if (!json_object_is_type(req->body, json_type_object) || !jsoncheck_all_finite(req->body))
 		goto bad_json;
+
+	/* Two members of one name are refused: json-c would keep the last
+	 * silently, so {"confirm":"x","confirm":"stop"} would confirm. */
+	if (!jsoncheck_unique_keys(buf, got, req->body)) {
+		cgi_error(400, "duplicate_key", "The request body names a member twice; send each member once.", NULL);
+		json_object_put(req->body);
+		req->body = NULL;
+		goto done;
+	}
 	status = 0;
 	goto done;
 

@@ -1,11 +1,9 @@
-/* check_utf8.c: UTF-8 validation and repair, and the finite-number check on parsed JSON. */
-#include <math.h>
+/* check_utf8.c: UTF-8 validation and repair. */
 #include <stdlib.h>
 #include <string.h>
 
 #include <check.h>
 
-#include "jsoncheck.h"
 #include "utf8.h"
 
 /* Input, its valid prefix length, and its repair (U+FFFD is \xef\xbf\xbd). */
@@ -46,25 +44,6 @@ START_TEST(test_utf8_repair_table)
 }
 END_TEST
 
-START_TEST(test_jsoncheck_all_finite_cases)
-{
-	struct json_object *ok = json_tokener_parse("{\"a\":[1,2.5,{\"b\":-3e10}],\"c\":\"NaN\"}");
-	struct json_object *nan = json_object_new_object();
-	struct json_object *deep = json_object_new_array();
-	struct json_object *inner = json_object_new_object();
-
-	json_object_object_add(nan, "x", json_object_new_double(NAN));
-	json_object_object_add(inner, "y", json_object_new_double(INFINITY));
-	json_object_array_add(deep, inner);
-	ck_assert_int_eq(jsoncheck_all_finite(ok), 1);
-	ck_assert_int_eq(jsoncheck_all_finite(nan), 0);
-	ck_assert_int_eq(jsoncheck_all_finite(deep), 0);
-	json_object_put(ok);
-	json_object_put(nan);
-	json_object_put(deep);
-}
-END_TEST
-
 int
 main(void)
 {
@@ -75,7 +54,6 @@ main(void)
 
 	tcase_add_loop_test(tc, test_utf8_valid_prefix_table, 0, sizeof(cases) / sizeof(cases[0]));
 	tcase_add_loop_test(tc, test_utf8_repair_table, 0, sizeof(cases) / sizeof(cases[0]));
-	tcase_add_test(tc, test_jsoncheck_all_finite_cases);
 	suite_add_tcase(s, tc);
 
 	sr = srunner_create(s);
