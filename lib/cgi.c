@@ -410,7 +410,9 @@ cgi_begin(struct cgi_request *req, int allowed)
 
 	/* 1. Configuration: nothing happens on a doubtful one. */
 	if (config_load(&req->cfg, errkey, sizeof(errkey)) == -1) {
-		if ((size_t)snprintf(msg, sizeof(msg),
+		if (strcmp(errkey, "file") == 0)
+			util_strlcpy(msg, "The configuration file could not be read; check BREAKGLASS_CONF and the file's permissions.", sizeof(msg));
+		else if ((size_t)snprintf(msg, sizeof(msg),
 		    "The configuration is invalid at '%s'; fix breakglass.conf and retry.", errkey) >= sizeof(msg))
 			util_strlcpy(msg, "The configuration is invalid; fix breakglass.conf and retry.", sizeof(msg));
 		cgi_error(500, "config_error", msg, NULL);
@@ -457,7 +459,7 @@ cgi_begin(struct cgi_request *req, int allowed)
 	if (req->method == CGI_POST || req->method == CGI_DELETE) {
 		if (auth_origin_ok(&req->cfg, environ, req->remote_addr) == -1) {
 			fprintf(stderr, "breakglass: origin: cross-origin %s from %s refused\n", req->method_name, req->remote_addr);
-			cgi_error(403, "bad_origin", "The request came from another site's page; open breakglass directly.", NULL);
+			cgi_error(403, "bad_origin", "The request's Origin is not this site's; behind a TLS proxy, set allowed_origin to the page's https:// origin.", NULL);
 			return -1;
 		}
 		if (!content_type_json(getenv("CONTENT_TYPE"))) {

@@ -9,7 +9,7 @@
 #include "config.h"
 #include "util.h"
 
-enum config_kind { KIND_PATH, KIND_STRING, KIND_HEADER, KIND_HOST, KIND_INT, KIND_CIDRS, KIND_NAMES };
+enum config_kind { KIND_PATH, KIND_STRING, KIND_HEADER, KIND_HOST, KIND_ORIGIN, KIND_INT, KIND_CIDRS, KIND_NAMES };
 
 struct config_key {
 	const char		*name;
@@ -27,7 +27,7 @@ static const struct config_key keys[] = {
 	STR("auth_header", auth_header, KIND_HEADER),
 	{ "trusted_proxies", KIND_CIDRS, 0, 0, 0, 0 },
 	STR("bearer_token_file", bearer_token_file, KIND_PATH),
-	STR("allowed_origin", allowed_origin, KIND_STRING),
+	STR("allowed_origin", allowed_origin, KIND_ORIGIN),
 	STR("pve_host", pve_host, KIND_HOST),
 	NUM("pve_port", pve_port, 1, 65535),
 	STR("pve_user", pve_user, KIND_HOST),
@@ -224,6 +224,27 @@ value_ok(enum config_kind kind, const char *v)
 	return 1;
 }
 
+/* An Origin as browsers send it: http or https, "://", a host and an
+ * optional port, with no path, not even a trailing slash (RFC 6454). */
+static int
+origin_ok(const char *v)
+{
+	const char *host;
+	size_t i;
+
+	if (strncmp(v, "https://", 8) == 0)
+		host = v + 8;
+	else if (strncmp(v, "http://", 7) == 0)
+		host = v + 7;
+	else
+		return 0;
+	for (i = 0; host[i] != '\0'; i++)
+		if (!((host[i] >= 'a' && host[i] <= 'z') || (host[i] >= '0' && host[i] <= '9') ||
+		    strchr("-.:[]", host[i]) != NULL))
+			return 0;
+	return i > 0;
+}
+
 static int
 set_key(struct config *cfg, const struct config_key *k, const char *value)
 {
@@ -249,6 +270,8 @@ set_key(struct config *cfg, const struct config_key *k, const char *value)
 			return -1;
 		if (k->kind == KIND_HEADER && *value == '\0')
 			return -1;
+		if (k->kind == KIND_ORIGIN && *value != '\0' && !origin_ok(value))
+			return -1;
 		if (util_strlcpy(base + k->offset, value, k->size) >= k->size)
 			return -1;
 		return 0;
@@ -261,7 +284,8 @@ looks_like_key(const char *s)
 	size_t i;
 
 	for (i = 0; s[i] != '\0'; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
 			return 0;
 	return i > 0 && i <= 40;
 }

@@ -50,7 +50,7 @@ START_TEST(test_config_parse_every_key)
 	    "auth_header = X-Remote-User\n"
 	    "trusted_proxies = 10.0.0.0/8, 2001:db8::/32 ,192.0.2.7\n"
 	    "bearer_token_file = /run/secrets/token\n"
-	    "allowed_origin = https://bg.example.org\n"
+	    "allowed_origin = https://bg.example.org:8443\n"
 	    "pve_host = pve.example.org\n"
 	    "pve_port = 2222\n"
 	    "pve_user = breakglass\n"
@@ -73,7 +73,7 @@ START_TEST(test_config_parse_every_key)
 	ck_assert_int_eq(cfg.trusted_proxies[0].prefix, 96 + 8);
 	ck_assert_int_eq(cfg.trusted_proxies[1].prefix, 32);
 	ck_assert_int_eq(cfg.trusted_proxies[2].prefix, 128);
-	ck_assert_str_eq(cfg.allowed_origin, "https://bg.example.org");
+	ck_assert_str_eq(cfg.allowed_origin, "https://bg.example.org:8443");
 	ck_assert_str_eq(cfg.pve_host, "pve.example.org");
 	ck_assert_int_eq(cfg.pve_port, 2222);
 	ck_assert_int_eq(cfg.vmid, 105);
@@ -120,6 +120,12 @@ static const struct {
 	{ "vmid 102\n", "line 1" },
 	{ "# fine\n= 3\n", "line 2" },
 	{ "Bad Key! = 1\n", "line 1" },
+	{ "VMID = 102\n", "VMID" },
+	{ "allowed_origin = https://bg.example.org/\n", "allowed_origin" },
+	{ "allowed_origin = bg.example.org\n", "allowed_origin" },
+	{ "allowed_origin = https://bg.example.org/path\n", "allowed_origin" },
+	{ "allowed_origin = ftp://bg.example.org\n", "allowed_origin" },
+	{ "pve_host = pve # the host\n", "pve_host" },
 };
 
 START_TEST(test_config_parse_error_names_key)
