@@ -67,7 +67,8 @@ body_message(const struct cgi_request *req)
 	return s;
 }
 
-static void
+/* Append a chat record; return 0, or -1 after logging the failure. */
+static int
 audit_chat(struct cgi_request *req, const char *action, const char *session, int ok)
 {
 	struct audit_record rec = {
@@ -75,8 +76,11 @@ audit_chat(struct cgi_request *req, const char *action, const char *session, int
 		.session = session, .ok = ok, .exit_status = -1, .duration_ms = -1,
 	};
 
-	if (audit_append(req->cfg.state_dir, &rec) == -1)
+	if (audit_append(req->cfg.state_dir, &rec) == -1) {
 		fprintf(stderr, "chat: audit_chat: %s for session %s not audited\n", action, session);
+		return -1;
+	}
+	return 0;
 }
 
 static void
@@ -108,6 +112,7 @@ post_chat(struct cgi_request *req)
 
 	lock = turn_lock(req->cfg.state_dir, id);
 	if (lock == TURN_BUSY) {
+		(void)audit_chat(req, "chat.refused", id, 0);
 		cgi_error(409, "turn_running", "A turn is already running in this session; wait for it to end or stop it.", NULL);
 		goto done;
 	}
@@ -124,7 +129,12 @@ post_chat(struct cgi_request *req)
 		cgi_error(500, "internal_error", "The CLI's arguments could not be built; see the server log.", NULL);
 		goto done;
 	}
-	audit_chat(req, "chat.start", id, 1);
+	/* Like a power verb, a turn that cannot be audited does not run: the
+	 * agent it starts is root on the VM. */
+	if (audit_chat(req, "chat.start", id, 1) == -1) {
+		cgi_error(500, "audit_failed", "The audit log could not be written, so the turn was not started; check state_dir.", NULL);
+		goto done;
+	}
 
 	/* Only this turn's events: the log's size now, while we hold the lock. */
 	offset = chat_log_size(req->cfg.state_dir, id);
@@ -134,7 +144,7 @@ post_chat(struct cgi_request *req)
 		.resumed = meta.cli_session[0] != '\0',
 	};
 	if (turn_start(&treq, argv, envp, lock) == -1) {
-		audit_chat(req, "chat.end", id, 0);
+		(void)audit_chat(req, "chat.end", id, 0);
 		cgi_error(500, "spawn_failed", "The turn could not be started; see the server log.", NULL);
 		goto done;
 	}
@@ -195,7 +205,7 @@ delete_chat(struct cgi_request *req)
 	if (query_session(req, id, sizeof(id), &meta) == -1)
 		return;
 	rc = turn_stop(req->cfg.state_dir, id);
-	audit_chat(req, "chat.stop", id, rc == 0);
+	(void)audit_chat(req, "chat.stop", id, rc == 0);
 	if (rc == 1) {
 		cgi_error(409, "turn_not_running", "No turn is running in this session.", NULL);
 		return;

@@ -17,6 +17,7 @@ b=$!
 wait "$a" "$b"
 expect_eq "two POSTs at once: one 200, one 409" "200 409" "$(cat "$T/a.out.status" "$T/b.out.status" | sort | tr '\n' ' ' | sed 's/ $//')"
 expect_match "the 409 names turn_running" '"code":"turn_running"' "$(cat "$T/a.out" "$T/b.out")"
+expect_match "the refused turn is audited" "\"action\":\"chat.refused\",\"session\":\"$SID\"" "$(cat "$T/state/audit.jsonl")"
 
 # --- Thirty turns over thirty sessions in parallel.
 new_session

@@ -176,6 +176,16 @@ expect_eq "a message of exactly 32 KiB runs" '{"exit":0,"ok":true}' "$(printf '%
 cgi_run "$CHAT_BIN/chat" POST "" "" CONTENT_TYPE=application/json HTTP_AUTHORIZATION="Bearer $TOKEN" \
 	<<<"{\"session\":\"$SID\",\"message\":\"a\\u0000b\"}"
 expect_eq "a message with a NUL byte is 400" 400 "$CGI_STATUS"
+# A turn that cannot be audited does not start.
+mv "$T/state/audit.jsonl" "$T/audit.saved"
+mkdir "$T/state/audit.jsonl"
+chat_post "$SID" "unaudited" STANDIN_TRANSCRIPT="$FIX/local-text-plain.jsonl" STANDIN_ARGV_FILE="$T/argv-unaudited"
+expect_eq "an unwritable audit log is 500 audit_failed" "500 audit_failed" \
+	"$CGI_STATUS $(printf '%s' "$CGI_BODY" | sed -n 's/.*"code":"\([a-z_]*\)".*/\1/p')"
+if [ -e "$T/argv-unaudited" ]; then notok "an unaudited turn never runs the CLI" "the CLI ran"; else ok "an unaudited turn never runs the CLI"; fi
+rmdir "$T/state/audit.jsonl"
+mv "$T/audit.saved" "$T/state/audit.jsonl"
+
 chat_get "session=../../etc"
 expect_eq "GET with a malformed session is 400" 400 "$CGI_STATUS"
 cgi_run "$CHAT_BIN/chat" GET "/x" "session=$SID" HTTP_AUTHORIZATION="Bearer $TOKEN" </dev/null
