@@ -203,6 +203,58 @@ strict_text(const unsigned char *s, size_t len)
 	return 1;
 }
 
+/* Return 1 when an object of the JSON text s lists the same member name
+ * twice, spelled byte for byte alike (a duplicate spelled with another
+ * escape is not seen here). The text is valid JSON of bounded depth. */
+static int
+raw_duplicate_keys(const char *s, size_t len)
+{
+	enum { DEPTH = 64 };
+	size_t *key_at, *key_len, first[DEPTH], nkeys = 0, depth = 0, i, k;
+	char kind[DEPTH];
+	int expect_key = 0, dup = 0;
+
+	key_at = malloc((len / 2 + 1) * sizeof(*key_at));
+	key_len = malloc((len / 2 + 1) * sizeof(*key_len));
+	if (key_at == NULL || key_len == NULL)
+		goto done;
+	for (i = 0; i < len && !dup; i++) {
+		char c = s[i];
+
+		if (c == '"') {
+			size_t start = ++i;
+
+			while (i < len && s[i] != '"')
+				i += s[i] == '\\' ? 2 : 1;
+			if (i > len)
+				i = len;
+			if (depth > 0 && kind[depth - 1] == '{' && expect_key) {
+				for (k = first[depth - 1]; k < nkeys; k++)
+					if (key_len[k] == i - start && memcmp(s + key_at[k], s + start, i - start) == 0)
+						dup = 1;
+				key_at[nkeys] = start;
+				key_len[nkeys++] = i - start;
+				expect_key = 0;
+			}
+		} else if (c == '{' || c == '[') {
+			if (depth == DEPTH)
+				goto done;
+			kind[depth] = c;
+			first[depth++] = nkeys;
+			expect_key = c == '{';
+		} else if ((c == '}' || c == ']') && depth > 0) {
+			nkeys = first[--depth];
+			expect_key = 0;
+		} else if (c == ',' && depth > 0 && kind[depth - 1] == '{') {
+			expect_key = 1;
+		}
+	}
+done:
+	free(key_at);
+	free(key_len);
+	return dup;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
@@ -280,6 +332,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		if (req.method == CGI_POST && !have_cl && !strict_text((const unsigned char *)body, bodylen)) {
 			fprintf(stderr, "fuzz_cgi_request: a POST went on with a body that is not strict UTF-8 text\n");
+			abort();
+		}
+		if (req.method == CGI_POST && !have_cl && raw_duplicate_keys(body, bodylen)) {
+			fprintf(stderr, "fuzz_cgi_request: a POST went on with a member named twice\n");
 			abort();
 		}
 		if (req.user[0] == '\0')
