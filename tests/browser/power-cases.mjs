@@ -64,7 +64,7 @@ export async function powerCases(page, { watch }) {
 		const verbs = await page.evaluate(() => [...document.querySelectorAll('#verbs button')].map((b) => b.dataset.verb));
 		for (const verb of ['status', 'forensics', 'start', 'stop', 'reset', 'cycle'])
 			assert(verbs.includes(verb), `no ${verb} button; the panel has ${verbs.join(', ')}`);
-		await page.waitForSelector('#audit tr td.what');
+		await page.waitForSelector('#audit td.audit-routine, #audit tr td.what');
 	});
 
 	await check('status output shows in a copyable block', async () => {
@@ -72,6 +72,12 @@ export async function powerCases(page, { watch }) {
 		await waitForText(page, '#vm-output', 'status: running', VERB_TIMEOUT_MS);
 		await waitForText(page, '#output-title', 'Output of status (ok');
 		assert(!posts.some((p) => p.verb === 'status' && 'confirm' in p), 'status carried a confirm');
+	});
+
+	await check('routine status checks are summed up, not listed', async () => {
+		await waitForText(page, '#audit td.audit-routine', 'routine status check');
+		const listed = await page.evaluate(() => [...document.querySelectorAll('#audit tr.ok td.what, #audit tr.begun td.what')].map((td) => td.textContent));
+		assert(!listed.some((what) => /pve\.(begin|run) status/.test(what)), `successful status rows listed: ${listed.join(' | ')}`);
 	});
 
 	await check('forensics output shows its sections', async () => {
