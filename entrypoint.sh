@@ -2,14 +2,22 @@
 # entrypoint.sh: the container's command. Checks the settings in the
 # environment, loads the SSH key into an ssh-agent, writes ~/.ssh/config,
 # known_hosts, breakglass.conf and lighttpd's top file, then execs lighttpd in
-# the foreground as a non-root user.
+# the foreground; lighttpd switches to the non-root runtime user.
+#
+# It is meant to start as root with only CAP_CHOWN, CAP_SETUID and
+# CAP_SETGID (conf/k8s/deployment.yaml). Root opens the private key, which
+# only root may read, and hands it to ssh-add through stdin; ssh-add and the
+# ssh-agent run as the runtime user. lighttpd, the CGIs and the CLI then run
+# as that user with no capabilities and cannot read the key file. Started as
+# the runtime user itself, it still works, with a warning, because then the
+# key file must be readable by the user the agent's tools run as.
 #
 # Every setting and its default is listed in README.md (Deployment,
-# "Container settings"). A missing or invalid setting stops the start with one
-# line on stderr naming it. No secret is written to stdout, stderr or any file
-# but the one it came from. The private key goes from its file to ssh-add
-# through stdin. The agent's credentials reach the CGIs through lighttpd's
-# env.NAME references, never through the rendered files.
+# "Container settings"). Missing or invalid settings stop the start with one
+# line each on stderr, naming the setting. No secret is written to stdout,
+# stderr or any file but the one it came from. The agent's credentials reach
+# the CGIs through lighttpd's env.NAME references, never through the
+# rendered files.
 #
 # Exit status: 0 never (lighttpd replaces this script), 1 a setting is
 # missing or invalid, 2 a step of the start failed.
@@ -17,7 +25,6 @@ set -euo pipefail
 umask 077
 
 say() { printf 'entrypoint: %s\n' "$*" >&2; }
-die() { say "$*"; exit 1; }
 fail() { say "$*"; exit 2; }
 
 # --- settings -----------------------------------------------------------------
@@ -53,26 +60,43 @@ max_turns=${BREAKGLASS_MAX_TURNS:-40}
 connect_timeout=${BREAKGLASS_CONNECT_TIMEOUT:-5}
 verb_timeout=${BREAKGLASS_VERB_TIMEOUT:-180}
 
-# Every missing setting is named on one line, so one restart fixes them all.
-missing=()
-[ -n "$pve_host" ] || missing+=(BREAKGLASS_PVE_HOST)
-[ -n "$vm_host" ] || missing+=(BREAKGLASS_VM_HOST)
-[ -n "$known_hosts_text" ] || missing+=(BREAKGLASS_KNOWN_HOSTS)
-if [ -z "$token_file" ] && [ -z "$trusted_proxies" ]; then
-	missing+=("BREAKGLASS_TOKEN_FILE or BREAKGLASS_TRUSTED_PROXIES")
-fi
-if [ "${#missing[@]}" -gt 0 ]; then
-	list=$(printf '%s, ' "${missing[@]}")
-	die "missing setting: ${list%, } (see README.md, Container settings)"
-fi
-
 # --- checks -------------------------------------------------------------------
+
+# Every problem is collected first and then printed, one line each, so one
+# restart fixes them all. A setting that failed one check skips the checks
+# that depend on it, so it is named once.
+errors=()
+flagged=" "
+
+# bad NAME LINE: record LINE as a problem of the setting NAME.
+bad() {
+	errors+=("$2")
+	flagged="$flagged$1 "
+}
+
+# is_flagged NAME: true when NAME already has a problem.
+is_flagged() { [[ $flagged == *" $1 "* ]]; }
+
+# report_errors: print every problem found so far and stop.
+report_errors() {
+	[ "${#errors[@]}" -gt 0 ] || return 0
+	local line
+	for line in "${errors[@]}"; do say "$line"; done
+	exit 1
+}
+
+[ -n "$pve_host" ] || bad BREAKGLASS_PVE_HOST "missing setting: BREAKGLASS_PVE_HOST (see README.md, Container settings)"
+[ -n "$vm_host" ] || bad BREAKGLASS_VM_HOST "missing setting: BREAKGLASS_VM_HOST (see README.md, Container settings)"
+[ -n "$known_hosts_text" ] || bad BREAKGLASS_KNOWN_HOSTS "missing setting: BREAKGLASS_KNOWN_HOSTS (see README.md, Container settings)"
+if [ -z "$token_file" ] && [ -z "$trusted_proxies" ]; then
+	bad BREAKGLASS_TOKEN_FILE "missing setting: BREAKGLASS_TOKEN_FILE or BREAKGLASS_TRUSTED_PROXIES (see README.md, Container settings)"
+fi
 
 # check_int NAME VALUE MIN MAX
 check_int() {
-	case "$2" in ''|*[!0-9]*) die "$1 must be a whole number from $3 to $4";; esac
+	case "$2" in ''|*[!0-9]*) bad "$1" "$1 must be a whole number from $3 to $4"; return 0 ;; esac
 	if [ "${#2}" -gt 10 ] || [ "$2" -lt "$3" ] || [ "$2" -gt "$4" ]; then
-		die "$1 must be a whole number from $3 to $4"
+		bad "$1" "$1 must be a whole number from $3 to $4"
 	fi
 }
 
@@ -82,7 +106,7 @@ check_int() {
 check_word() {
 	local re='^[][A-Za-z0-9._:][][A-Za-z0-9._:@-]*$'
 	if ! [[ $2 =~ $re ]]; then
-		die "$1 is not a valid name or address (letters, digits and . _ : [ ] @ - only)"
+		bad "$1" "$1 is not a valid name or address (letters, digits and . _ : [ ] @ - only)"
 	fi
 }
 
@@ -91,7 +115,20 @@ check_word() {
 check_path() {
 	local re='^/[^"\[:cntrl:]]*$'
 	if ! [[ $2 =~ $re ]]; then
-		die "$1 must be an absolute path without quotes or backslashes"
+		bad "$1" "$1 must be an absolute path without quotes or backslashes"
+	fi
+}
+
+# check_origin NAME VALUE: what a browser sends in Origin, scheme://host[:port]
+# with a lowercase scheme and host, because the CGIs compare it byte for byte.
+check_origin() {
+	local re='^https?://([a-z0-9]([a-z0-9.-]*[a-z0-9])?|\[[0-9a-f:.]+\])(:([0-9]{1,5}))?$'
+	if [[ $2 == *://*/* ]]; then
+		bad "$1" "$1 must be an origin without a path or trailing slash, such as https://breakglass.example.org"
+	elif ! [[ $2 =~ $re ]]; then
+		bad "$1" "$1 must be an origin (http:// or https://, a lowercase host, an optional :port), such as https://breakglass.example.org"
+	elif [ -n "${BASH_REMATCH[4]}" ] && { [ "${BASH_REMATCH[4]}" -lt 1 ] || [ "${BASH_REMATCH[4]}" -gt 65535 ]; }; then
+		bad "$1" "$1 has a port outside 1 to 65535"
 	fi
 }
 
@@ -103,28 +140,25 @@ check_int BREAKGLASS_TURN_TIMEOUT "$turn_timeout" 1 86400
 check_int BREAKGLASS_MAX_TURNS "$max_turns" 1 1000
 check_int BREAKGLASS_CONNECT_TIMEOUT "$connect_timeout" 1 86400
 check_int BREAKGLASS_VERB_TIMEOUT "$verb_timeout" 1 86400
-check_word BREAKGLASS_PVE_HOST "$pve_host"
-check_word BREAKGLASS_VM_HOST "$vm_host"
+[ -z "$pve_host" ] || check_word BREAKGLASS_PVE_HOST "$pve_host"
+[ -z "$vm_host" ] || check_word BREAKGLASS_VM_HOST "$vm_host"
 check_word BREAKGLASS_PVE_USER "$pve_user"
 check_word BREAKGLASS_VM_USER "$vm_user"
 check_word BREAKGLASS_BIND "$bind"
 check_word BREAKGLASS_USER "$run_user"
 [ -z "$model" ] || check_word BREAKGLASS_MODEL "$model"
+[ -z "$allowed_origin" ] || check_origin BREAKGLASS_ALLOWED_ORIGIN "$allowed_origin"
 re_header='^[A-Za-z0-9_-]+$'
 re_cidrs='^[0-9A-Fa-f.:/, ]+$'
-re_origin='^https?://[][A-Za-z0-9.:-]+$'
 re_names='^[A-Z_][A-Z0-9_]*(,[A-Z_][A-Z0-9_]*)*$'
 if ! [[ $auth_header =~ $re_header ]]; then
-	die "BREAKGLASS_AUTH_HEADER must be a header name (letters, digits, - and _)"
+	bad BREAKGLASS_AUTH_HEADER "BREAKGLASS_AUTH_HEADER must be a header name (letters, digits, - and _)"
 fi
 if [ -n "$trusted_proxies" ] && ! [[ $trusted_proxies =~ $re_cidrs ]]; then
-	die "BREAKGLASS_TRUSTED_PROXIES must be comma-separated CIDRs such as 10.0.0.0/8,fd00::/8"
-fi
-if [ -n "$allowed_origin" ] && ! [[ $allowed_origin =~ $re_origin ]]; then
-	die "BREAKGLASS_ALLOWED_ORIGIN must be an origin such as https://breakglass.example.org"
+	bad BREAKGLASS_TRUSTED_PROXIES "BREAKGLASS_TRUSTED_PROXIES must be comma-separated CIDRs such as 10.0.0.0/8,fd00::/8"
 fi
 if ! [[ $agent_env =~ $re_names ]]; then
-	die "BREAKGLASS_AGENT_ENV must be comma-separated variable names"
+	bad BREAKGLASS_AGENT_ENV "BREAKGLASS_AGENT_ENV must be comma-separated variable names"
 fi
 for name in BREAKGLASS_STATE_DIR:"$state_dir" BREAKGLASS_RUN_DIR:"$run_dir" \
 	BREAKGLASS_HTDOCS:"$htdocs" BREAKGLASS_CGI_DIR:"$cgi_dir" \
@@ -140,31 +174,75 @@ esac
 
 # The agent's socket path must fit in sockaddr_un (108 bytes with the NUL).
 agent_sock=$run_dir/ssh-agent.sock
-if [ "${#agent_sock}" -gt 100 ]; then
-	die "BREAKGLASS_RUN_DIR is too long for a socket path (at most 84 bytes)"
+if ! is_flagged BREAKGLASS_RUN_DIR && [ "${#agent_sock}" -gt 100 ]; then
+	bad BREAKGLASS_RUN_DIR "BREAKGLASS_RUN_DIR is too long for a socket path (at most 84 bytes)"
 fi
 
-[ -f "$htdocs/index.html" ] || die "BREAKGLASS_HTDOCS: $htdocs/index.html does not exist"
-for prog in session chat pve audit; do
-	[ -x "$cgi_dir/$prog" ] || die "BREAKGLASS_CGI_DIR: $cgi_dir/$prog is missing or not executable"
-done
-[ -r "$lighttpd_conf" ] || die "BREAKGLASS_LIGHTTPD_CONF: $lighttpd_conf is not readable"
-[ -r "$agent_file" ] || die "BREAKGLASS_AGENT_FILE: $agent_file is not readable"
-[ -r "$key_file" ] || die "BREAKGLASS_SSH_KEY_FILE: $key_file does not exist or is not readable"
+# host_pattern HOST PORT: how known_hosts names a host on a port.
+host_pattern() {
+	if [ "$2" = 22 ]; then printf '%s' "$1"; else printf '[%s]:%s' "$1" "$2"; fi
+}
+
+# check_host_key HOST PORT HOST_SETTING PORT_SETTING: the known_hosts text
+# must have a line for HOST on PORT; names the ones without in no_host_key.
+no_host_key=""
+check_host_key() {
+	if [ -z "$1" ] || [ -z "$known_hosts_text" ] || is_flagged "$3" || is_flagged "$4"; then return 0; fi
+	if ! ssh-keygen -F "$(host_pattern "$1" "$2")" -f /dev/stdin <<< "$known_hosts_text" > /dev/null 2>&1; then
+		no_host_key="$no_host_key, $(host_pattern "$1" "$2") ($3)"
+	fi
+}
+check_host_key "$pve_host" "$pve_port" BREAKGLASS_PVE_HOST BREAKGLASS_PVE_PORT
+check_host_key "$vm_host" "$vm_port" BREAKGLASS_VM_HOST BREAKGLASS_VM_PORT
+if [ -n "$no_host_key" ]; then
+	bad BREAKGLASS_KNOWN_HOSTS "BREAKGLASS_KNOWN_HOSTS has no host key for ${no_host_key#, }; add the line ssh-keyscan prints for each"
+fi
+
+is_flagged BREAKGLASS_HTDOCS || [ -f "$htdocs/index.html" ] ||
+	bad BREAKGLASS_HTDOCS "BREAKGLASS_HTDOCS: $htdocs/index.html does not exist"
+if ! is_flagged BREAKGLASS_CGI_DIR; then
+	absent=""
+	for prog in session chat pve audit; do
+		[ -x "$cgi_dir/$prog" ] || absent="$absent $prog"
+	done
+	[ -z "$absent" ] || bad BREAKGLASS_CGI_DIR "BREAKGLASS_CGI_DIR: $cgi_dir lacks the executable programs:$absent"
+fi
+is_flagged BREAKGLASS_LIGHTTPD_CONF || [ -r "$lighttpd_conf" ] ||
+	bad BREAKGLASS_LIGHTTPD_CONF "BREAKGLASS_LIGHTTPD_CONF: $lighttpd_conf is not readable"
+is_flagged BREAKGLASS_AGENT_FILE || [ -r "$agent_file" ] ||
+	bad BREAKGLASS_AGENT_FILE "BREAKGLASS_AGENT_FILE: $agent_file is not readable"
+# Opened, not tested with -r: root without CAP_DAC_OVERRIDE reads only what
+# the file's mode lets its owner or others read.
+if ! is_flagged BREAKGLASS_SSH_KEY_FILE && ! (: < "$key_file") 2> /dev/null; then
+	bad BREAKGLASS_SSH_KEY_FILE "BREAKGLASS_SSH_KEY_FILE: $key_file does not exist or is not readable by uid $(id -u)"
+fi
 
 # The user lighttpd, the CGIs and the CLI run as. ssh reads ~/.ssh/config
 # from the passwd entry's home, not from $HOME, so the user needs an entry.
+as_user=()
+entry=""
 if [ "$(id -u)" -eq 0 ]; then
-	entry=$(getent passwd "$run_user") || die "BREAKGLASS_USER: no user named $run_user"
-	as_user=(setpriv --reuid="$run_user" --regid="$(id -g "$run_user")" --init-groups)
-else
-	entry=$(getent passwd "$(id -u)") || die "uid $(id -u) has no passwd entry; run as the image's breakglass user"
+	if ! is_flagged BREAKGLASS_USER; then
+		if entry=$(getent passwd "$run_user"); then
+			as_user=(setpriv --reuid="$run_user" --regid="$(id -g "$run_user")" --init-groups)
+		else
+			bad BREAKGLASS_USER "BREAKGLASS_USER: no user named $run_user"
+		fi
+	fi
+elif entry=$(getent passwd "$(id -u)"); then
 	run_user=${entry%%:*}
-	as_user=()
+else
+	bad BREAKGLASS_USER "uid $(id -u) has no passwd entry; run as root or as the image's breakglass user"
 fi
-IFS=: read -r _ _ run_uid run_gid _ home _ <<< "$entry"
-[ "$run_uid" -ne 0 ] || die "BREAKGLASS_USER must not be root"
-check_path "home of $run_user" "$home"
+run_uid=""
+if [ -n "$entry" ]; then
+	IFS=: read -r _ _ run_uid run_gid _ home _ <<< "$entry"
+	if [ "$run_uid" -eq 0 ]; then
+		bad BREAKGLASS_USER "BREAKGLASS_USER must not be root"
+	else
+		check_path "home of $run_user" "$home"
+	fi
+fi
 
 # as_user_run CMD...: run a command as the runtime user (directly when this
 # script already runs as that user).
@@ -172,11 +250,34 @@ as_user_run() {
 	if [ "${#as_user[@]}" -gt 0 ]; then "${as_user[@]}" -- "$@"; else "$@"; fi
 }
 
-if [ -n "$token_file" ]; then
-	as_user_run test -r "$token_file" || die "BREAKGLASS_TOKEN_FILE: $token_file is not readable by $run_user"
+if [ -n "$run_uid" ] && ! is_flagged BREAKGLASS_USER; then
+	# The key must reach the agent only through this script: the CGIs and the
+	# CLI's tools run as the runtime user, and the model decides what they read.
 	# shellcheck disable=SC2016 # $1 is the inner shell's
-	token_bytes=$(as_user_run sh -c 'tr -d "\n" < "$1" | wc -c' _ "$token_file")
-	[ "$token_bytes" -ge 32 ] || die "BREAKGLASS_TOKEN_FILE: the token must be at least 32 bytes"
+	if [ "$(id -u)" -eq 0 ] && ! is_flagged BREAKGLASS_SSH_KEY_FILE &&
+		as_user_run sh -c ': < "$1"' _ "$key_file" 2> /dev/null; then
+		bad BREAKGLASS_SSH_KEY_FILE "BREAKGLASS_SSH_KEY_FILE: $key_file is readable by $run_user, the user the agent's tools run as; make it mode 0400, owned by root (in Kubernetes: defaultMode 0400 and no fsGroup)"
+	fi
+	if [ -n "$token_file" ] && ! is_flagged BREAKGLASS_TOKEN_FILE; then
+		if ! as_user_run test -r "$token_file"; then
+			bad BREAKGLASS_TOKEN_FILE "BREAKGLASS_TOKEN_FILE: $token_file is not readable by $run_user"
+		else
+			# shellcheck disable=SC2016 # $1 is the inner shell's
+			token_bytes=$(as_user_run sh -c 'tr -d "\n" < "$1" | wc -c' _ "$token_file")
+			[ "$token_bytes" -ge 32 ] || bad BREAKGLASS_TOKEN_FILE "BREAKGLASS_TOKEN_FILE: the token must be at least 32 bytes"
+		fi
+	fi
+	# The home is created only inside the state or run folder, a volume that
+	# may start empty. Elsewhere it must exist, so a typo cannot create /nonexistent.
+	case "$home/" in
+	"$state_dir"/*|"$run_dir"/*) ;;
+	*) as_user_run test -d "$home" || bad BREAKGLASS_USER "home of $run_user: $home does not exist" ;;
+	esac
+fi
+report_errors
+
+if [ "$(id -u)" -ne 0 ]; then
+	say "warning: started as $run_user, not as root: the agent's tools can read $key_file; start as root (see README.md, Security model)"
 fi
 if [[ $claude_bin == /* ]]; then
 	[ -x "$claude_bin" ] || say "warning: BREAKGLASS_CLAUDE_BIN: $claude_bin is not executable; the chat will fail"
@@ -189,41 +290,38 @@ fi
 
 # --- files ----------------------------------------------------------------------
 
-# The home is created only inside the state or run folder, a volume that may
-# start empty. Elsewhere it must exist, so a typo cannot create /nonexistent.
-case "$home/" in
-"$state_dir"/*|"$run_dir"/*) ;;
-*) [ -d "$home" ] || die "home of $run_user: $home does not exist" ;;
-esac
-for dir in "$state_dir" "$run_dir" "$home" "$home/.ssh"; do
-	mkdir -p "$dir" || fail "cannot create $dir"
-	if [ "$(id -u)" -eq 0 ]; then chown "$run_uid:$run_gid" "$dir"; fi
-done
-chmod 0700 "$home/.ssh" "$run_dir"
+# Root here may lack CAP_DAC_OVERRIDE (conf/k8s/deployment.yaml keeps only
+# CHOWN, SETUID and SETGID), so it cannot enter the runtime user's private
+# folders. It only creates the state and run folders and gives them to the
+# user, who writes everything inside them.
 
-# write_file PATH MODE: stdin to PATH, owned by the runtime user.
-write_file() {
-	local tmp="$1.tmp"
-	cat > "$tmp" || fail "cannot write $1"
-	chmod "$2" "$tmp"
-	if [ "$(id -u)" -eq 0 ]; then chown "$run_uid:$run_gid" "$tmp"; fi
-	mv -f "$tmp" "$1"
+# own_dir DIR: make DIR exist and belong to the runtime user.
+own_dir() {
+	if ! as_user_run test -d "$1" 2> /dev/null; then
+		mkdir -p "$1" 2> /dev/null || as_user_run mkdir -p "$1" || return 1
+	fi
+	if [ "$(id -u)" -eq 0 ] && ! as_user_run test -O "$1" 2> /dev/null; then
+		chown "$run_uid:$run_gid" "$1" || return 1
+	fi
 }
 
-# host_pattern HOST PORT: how known_hosts names a host on a port.
-host_pattern() {
-	if [ "$2" = 22 ]; then printf '%s' "$1"; else printf '[%s]:%s' "$1" "$2"; fi
+own_dir "$state_dir" || fail "cannot create $state_dir or give it to $run_user"
+own_dir "$run_dir" || fail "cannot create $run_dir or give it to $run_user"
+as_user_run mkdir -p "$home/.ssh" || fail "cannot create $home/.ssh"
+# The run folder stays searchable (0711): lighttpd reads its top file there
+# as root before it switches to the runtime user.
+as_user_run chmod 0700 "$home/.ssh" || fail "cannot set the mode of $home/.ssh"
+as_user_run chmod 0711 "$run_dir" || fail "cannot set the mode of $run_dir"
+
+# write_file PATH MODE: stdin to PATH, written by the runtime user.
+write_file() {
+	# shellcheck disable=SC2016 # $1 and $2 are the inner shell's
+	as_user_run sh -c 'cat > "$1.tmp" && chmod "$2" "$1.tmp" && mv -f "$1.tmp" "$1"' write_file "$1" "$2" ||
+		fail "cannot write $1"
 }
 
 known_hosts=$home/.ssh/known_hosts
 printf '%s\n' "$known_hosts_text" | write_file "$known_hosts" 0644
-for pair in "pve:$pve_host:$pve_port:BREAKGLASS_PVE_HOST" "vm:$vm_host:$vm_port:BREAKGLASS_VM_HOST"; do
-	IFS=: read -r _ h p name <<< "$pair"
-	if ! ssh-keygen -F "$(host_pattern "$h" "$p")" -f "$known_hosts" > /dev/null 2>&1; then
-		die "BREAKGLASS_KNOWN_HOSTS has no host key for $(host_pattern "$h" "$p") ($name); add the line ssh-keyscan prints for it"
-	fi
-done
-rm -f "$known_hosts.old"
 
 write_file "$home/.ssh/config" 0600 <<EOF
 # Written by entrypoint.sh at every start; edits here are lost.
@@ -325,7 +423,7 @@ fi
 # kernel sends the agent's supervising shell SIGTERM when lighttpd exits
 # (--pdeathsig). The signal is set on the shell, because ssh-agent is setgid
 # and exec of a setgid program clears it.
-rm -f "$agent_sock"
+as_user_run rm -f "$agent_sock"
 pdeath=(setpriv --pdeathsig TERM)
 if [ "${#as_user[@]}" -gt 0 ]; then pdeath=("${as_user[@]}" --pdeathsig TERM); fi
 # shellcheck disable=SC2016 # $1 and $! are the inner shell's

@@ -44,6 +44,8 @@ install -m 0400 "$T/keys/id_ed25519" "$T/secrets/ssh-key"
 printf '%s\n' "$TOKEN" > "$T/secrets/token"
 chown "root:$uid" "$T/secrets/token"
 chmod 0440 "$T/secrets/token"
+# Like a Kubernetes Secret mounted with fsGroup: readable by bgtest's group.
+install -m 0440 -g "$uid" "$T/keys/id_ed25519" "$T/secrets/ssh-key-group"
 KNOWN="pve.test.invalid $(cut -d' ' -f1,2 "$T/keys/pve_host.pub")
 [vm.test.invalid]:2222 $(cut -d' ' -f1,2 "$T/keys/vm_host.pub")"
 
@@ -92,12 +94,39 @@ expect_one_line() {
 	fi
 }
 
+# expect_lines CASE PATTERN...: exit status 1 and one line for each PATTERN,
+# in that order, and no other line.
+expect_lines() {
+	local name=$1 i=0 line
+	shift
+	if [ "$RC" -eq 0 ] || [ "$RC" -eq 124 ]; then
+		notok "$name" "exit status $RC, output: $ERR"
+		return
+	fi
+	if [ "$(printf '%s\n' "$ERR" | grep -c .)" -ne $# ]; then
+		notok "$name" "expected $# lines, got: $ERR"
+		return
+	fi
+	while IFS= read -r line; do
+		i=$((i + 1))
+		if ! [[ $line =~ ${!i} ]]; then
+			notok "$name" "line $i does not match ${!i}: $line"
+			return
+		fi
+	done <<< "$ERR"
+	ok "$name"
+}
+
 # --- settings that are missing or wrong ---------------------------------------
 
-ENV=(PATH=/usr/bin:/bin)
+base_env
+without BREAKGLASS_PVE_HOST BREAKGLASS_VM_HOST BREAKGLASS_KNOWN_HOSTS BREAKGLASS_TOKEN_FILE
 run_fail
-expect_one_line "entrypoint names every missing setting" \
-	'^entrypoint: missing setting: BREAKGLASS_PVE_HOST, BREAKGLASS_VM_HOST, BREAKGLASS_KNOWN_HOSTS, BREAKGLASS_TOKEN_FILE or BREAKGLASS_TRUSTED_PROXIES '
+expect_lines "entrypoint names every missing setting" \
+	'^entrypoint: missing setting: BREAKGLASS_PVE_HOST \(see README.md, Container settings\)$' \
+	'^entrypoint: missing setting: BREAKGLASS_VM_HOST \(' \
+	'^entrypoint: missing setting: BREAKGLASS_KNOWN_HOSTS \(' \
+	'^entrypoint: missing setting: BREAKGLASS_TOKEN_FILE or BREAKGLASS_TRUSTED_PROXIES \('
 
 for name in BREAKGLASS_PVE_HOST BREAKGLASS_VM_HOST BREAKGLASS_KNOWN_HOSTS; do
 	base_env
@@ -110,6 +139,38 @@ without BREAKGLASS_TOKEN_FILE
 run_fail
 expect_one_line "entrypoint needs a token or trusted proxies" \
 	'missing setting: BREAKGLASS_TOKEN_FILE or BREAKGLASS_TRUSTED_PROXIES \('
+
+base_env
+ENV+=(BREAKGLASS_PVE_PORT=22x BREAKGLASS_VMID=abc BREAKGLASS_AGENT_FILE="$T/absent.md")
+without BREAKGLASS_VM_HOST
+run_fail
+expect_lines "entrypoint names every invalid setting" \
+	'^entrypoint: missing setting: BREAKGLASS_VM_HOST \(' \
+	'^entrypoint: BREAKGLASS_PVE_PORT must be a whole number from 1 to 65535$' \
+	'^entrypoint: BREAKGLASS_VMID must be a whole number from 100 to 999999999$' \
+	'^entrypoint: BREAKGLASS_AGENT_FILE: .*absent.md is not readable$'
+
+for origin in https://breakglass.example.org/ https://breakglass.example.org/chat; do
+	base_env
+	ENV+=(BREAKGLASS_ALLOWED_ORIGIN="$origin")
+	run_fail
+	expect_one_line "entrypoint rejects origin $origin" \
+		'^entrypoint: BREAKGLASS_ALLOWED_ORIGIN must be an origin without a path or trailing slash'
+done
+for origin in breakglass.example.org https://Breakglass.example.org ftp://breakglass.example.org \
+	https://breakglass.example.org:8x https://breakglass.example.org:70000 'https://a.example.org https://b.example.org'; do
+	base_env
+	ENV+=(BREAKGLASS_ALLOWED_ORIGIN="$origin")
+	run_fail
+	expect_one_line "entrypoint rejects origin $origin" '^entrypoint: BREAKGLASS_ALLOWED_ORIGIN (must be an origin|has a port)'
+done
+# A valid origin passes: the only line left is the deliberate bad port.
+for origin in https://breakglass.example.org https://breakglass.example.org:8443 'http://[fd00::1]:8080'; do
+	base_env
+	ENV+=(BREAKGLASS_ALLOWED_ORIGIN="$origin" BREAKGLASS_PORT=0)
+	run_fail
+	expect_one_line "entrypoint accepts origin $origin" '^entrypoint: BREAKGLASS_PORT must be'
+done
 
 base_env
 ENV+=(BREAKGLASS_PVE_PORT=70000)
@@ -126,7 +187,7 @@ base_env
 ENV+=("BREAKGLASS_KNOWN_HOSTS=pve.test.invalid $(cut -d' ' -f1,2 "$T/keys/pve_host.pub")")
 run_fail
 expect_one_line "entrypoint needs the VM's host key" \
-	'^entrypoint: BREAKGLASS_KNOWN_HOSTS has no host key for \[vm.test.invalid\]:2222 \(BREAKGLASS_VM_HOST\)'
+	'^entrypoint: BREAKGLASS_KNOWN_HOSTS has no host key for \[vm.test.invalid\]:2222 \(BREAKGLASS_VM_HOST\);'
 
 base_env
 ENV+=(BREAKGLASS_SSH_KEY_FILE="$T/secrets/absent")
@@ -146,6 +207,12 @@ else
 fi
 
 base_env
+ENV+=(BREAKGLASS_SSH_KEY_FILE="$T/secrets/ssh-key-group")
+run_fail
+expect_one_line "root start rejects a key bgtest can read" \
+	"^entrypoint: BREAKGLASS_SSH_KEY_FILE: $T/secrets/ssh-key-group is readable by bgtest, "
+
+base_env
 ENV+=(BREAKGLASS_AGENT_FILE="$T/absent.md")
 run_fail
 expect_one_line "entrypoint names a missing agent file" '^entrypoint: BREAKGLASS_AGENT_FILE: .*absent.md is not readable$'
@@ -158,10 +225,18 @@ expect_one_line "entrypoint reports a rejected breakglass.conf" '^entrypoint: br
 
 # --- a start that works, as root dropping to bgtest -----------------------------
 
+# Root with exactly the capabilities conf/k8s/deployment.yaml adds, and
+# no_new_privs as allowPrivilegeEscalation: false sets it.
+CAPS=$(sed -n 's/^ *add: \[\(.*\)\]$/\1/p' "$BG_ROOT/conf/k8s/deployment.yaml" | tr -d ' "' | tr '[:upper:]' '[:lower:]')
+expect_eq "k8s example adds chown, setuid, setgid" "chown,setuid,setgid" "$CAPS"
+BOUNDING=-all
+IFS=, read -ra cap_list <<< "$CAPS"
+for c in "${cap_list[@]}"; do BOUNDING="$BOUNDING,+$c"; done
 base_env
 PORT=""
 for e in "${ENV[@]}"; do case "$e" in BREAKGLASS_PORT=*) PORT=${e#*=} ;; esac; done
-env -i "${ENV[@]}" "$ENTRY" > "$T/entry.out" 2> "$T/entry.err" < /dev/null &
+setpriv --no-new-privs --inh-caps=-all --bounding-set="$BOUNDING" -- env -i "${ENV[@]}" "$ENTRY" \
+	> "$T/entry.out" 2> "$T/entry.err" < /dev/null &
 ENTRY_PID=$!
 on_exit "kill $ENTRY_PID"
 LIGHTTPD_URL="http://127.0.0.1:$PORT"
@@ -174,6 +249,17 @@ else
 fi
 
 expect_eq "lighttpd runs as the unprivileged user" bgtest "$(ps -o user= -p "$ENTRY_PID" | tr -d ' ')"
+expect_eq "lighttpd keeps no capabilities" "CapPrm:	0000000000000000 CapEff:	0000000000000000" \
+	"$(grep -E '^Cap(Prm|Eff):' "/proc/$ENTRY_PID/status" | tr '\n' ' ' | sed 's/ $//')"
+AGENT_PID=$(pgrep -f "^ssh-agent -D -a $T/run/ssh-agent.sock" | head -n 1)
+expect_eq "ssh-agent runs as bgtest" bgtest "$(ps -o user= -p "${AGENT_PID:-0}" | tr -d ' ')"
+# The agent makes itself non-dumpable, so a process of the same user (the
+# CLI's Bash tool) can neither trace it nor read its /proc files.
+if setpriv --reuid=bgtest --regid="$uid" --clear-groups cat "/proc/${AGENT_PID:-0}/environ" > /dev/null 2>&1; then
+	notok "bgtest cannot read the agent's memory" "/proc/$AGENT_PID/environ is readable by bgtest"
+else
+	ok "bgtest cannot read the agent's memory"
+fi
 http GET /session -H "Authorization: Bearer $TOKEN"
 expect_eq "session route answers through the entrypoint" 200 "$HTTP_STATUS"
 http GET /pve -H "Authorization: Bearer $TOKEN"
@@ -237,7 +323,7 @@ for _ in $(seq 40); do
 done
 expect_eq "agent stops with lighttpd" yes "$stopped"
 
-# --- a start as the unprivileged user itself (the image's USER) ------------------
+# --- a start as the unprivileged user itself (docker run --user 10001) ----------
 
 # The files where `make install` puts them in the image, found through the
 # entrypoint's default paths under BREAKGLASS_PREFIX.
@@ -251,8 +337,6 @@ without BREAKGLASS_USER BREAKGLASS_PORT BREAKGLASS_RUN_DIR BREAKGLASS_SSH_KEY_FI
 	BREAKGLASS_HTDOCS BREAKGLASS_CGI_DIR BREAKGLASS_LIGHTTPD_CONF BREAKGLASS_AGENT_FILE
 ENV+=(BREAKGLASS_PREFIX="$T/image/usr/local")
 PORT2=$(free_port)
-# Like a Kubernetes Secret with fsGroup: group-readable, owned by root.
-install -m 0440 -g "$uid" "$T/keys/id_ed25519" "$T/secrets/ssh-key-group"
 ENV+=(BREAKGLASS_PORT="$PORT2" BREAKGLASS_RUN_DIR="$T/state/run" BREAKGLASS_SSH_KEY_FILE="$T/secrets/ssh-key-group")
 setpriv --reuid=bgtest --regid="$uid" --init-groups env -i "${ENV[@]}" "$ENTRY" \
 	> "$T/entry2.out" 2> "$T/entry2.err" < /dev/null &
@@ -272,6 +356,8 @@ if grep -q 'server.username' "$T/state/run/lighttpd.conf" 2> /dev/null; then
 else
 	ok "unprivileged start sets no server.username"
 fi
+expect_match "unprivileged start warns about the key" \
+	"^entrypoint: warning: started as bgtest, not as root: the agent's tools can read " "$(cat "$T/entry2.err")"
 kill "$ENTRY2_PID" 2> /dev/null
 
 finish
