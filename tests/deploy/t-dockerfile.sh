@@ -48,7 +48,9 @@ else
 	notok "Dockerfile installs only listed packages" "not in conf/packages.txt:${stray:- (no apt-get install found)}"
 fi
 expect_match "Dockerfile runs entrypoint.sh" '^ENTRYPOINT \["/usr/local/bin/breakglass-entrypoint"\]$' "$(instructions | grep '^ENTRYPOINT')"
-expect_match "Dockerfile runs as a non-root user" '^USER 10001' "$(instructions | grep '^USER')"
+# The entrypoint starts as root to read the root-only key; lighttpd drops.
+expect_eq "Dockerfile starts the entrypoint as root" "" "$(instructions | grep -E '^USER' | grep -vE '^USER (root|0)(:.*)?$')"
+expect_match "image has the runtime user" 'useradd --system --uid 10001' "$(instructions)"
 
 # The Kubernetes example mounts what the entrypoint reads by default.
 DEPLOY=$(cat conf/k8s/deployment.yaml)
@@ -57,5 +59,25 @@ expect_match "k8s mounts the Secrets read-only" 'readOnly: true' "$DEPLOY"
 expect_match "k8s probes a cheap route" 'path: /favicon.svg' "$DEPLOY"
 if [ -f htdocs/favicon.svg ]; then ok "probed route exists"; else notok "probed route exists" "htdocs/favicon.svg is missing"; fi
 expect_match "k8s sets resources" 'limits:' "$DEPLOY"
+expect_match "k8s mounts the key root-only" 'secretName: breakglass-ssh
+ *defaultMode: 0400$' "$DEPLOY"
+if grep -qE '^[^#]*fsGroup' conf/k8s/deployment.yaml; then
+	notok "k8s sets no fsGroup" "an fsGroup makes the key readable by that group"
+else
+	ok "k8s sets no fsGroup"
+fi
+expect_match "k8s forbids privilege escalation" 'allowPrivilegeEscalation: false' "$DEPLOY"
+expect_match "k8s drops every capability first" 'drop: \["ALL"\]' "$DEPLOY"
+expect_match "k8s keeps the state on a claim" 'claimName: breakglass-state' "$DEPLOY"
+expect_match "k8s defines the state claim" 'name: breakglass-state' "$(cat conf/k8s/pvc.yaml)"
+CONFIGMAP=$(cat conf/k8s/configmap.yaml)
+expect_match "k8s sets the page's origin" 'BREAKGLASS_ALLOWED_ORIGIN: https://breakglass.example.org$' "$CONFIGMAP"
+if printf '%s\n' "$CONFIGMAP" | grep -qE '^ *BREAKGLASS_TRUSTED_PROXIES: .*/(8|12|16)( |,|$)'; then
+	notok "k8s trusts a narrow proxy range" "$(printf '%s\n' "$CONFIGMAP" | grep TRUSTED_PROXIES)"
+else
+	ok "k8s trusts a narrow proxy range"
+fi
+SERVICE=$(cat conf/k8s/service.yaml)
+expect_match "k8s routes sign-in to the outpost" 'path: /outpost.goauthentik.io$' "$SERVICE"
 expect_match "k8s network policy limits egress" 'policyTypes: \[Ingress, Egress\]' "$(cat conf/k8s/networkpolicy.yaml)"
 finish
