@@ -116,6 +116,18 @@ export class Chat {
 		setUi({ conn });
 	}
 
+	// Follow a turn that started elsewhere (another tab, another operator)
+	// once the session list shows this session running. The list may be
+	// older than a turn that just ended, so the page says nothing here and
+	// lets the events it receives set the state.
+	noticeRunning(id) {
+		if (id !== this.sessionId || this.controller)
+			return;
+		const controller = new AbortController();
+		this.controller = controller;
+		this.follow(controller, null);
+	}
+
 	// Show a session's whole history, then follow its turn if one runs.
 	async open(id, title) {
 		this.detach();

@@ -9,7 +9,9 @@ import { loadMarkdown } from './markdown.js';
 const $ = (id) => document.getElementById(id);
 
 // How often the sessions list is read again while the page is visible.
-const SESSIONS_INTERVAL_MS = 30 * 1000;
+// The list is re-read this often; it is also how a turn started in another
+// tab or by another operator is noticed in the open session.
+const SESSIONS_INTERVAL_MS = 10 * 1000;
 
 // Pause between emptying the status line and writing it, for screen readers.
 const ANNOUNCE_DELAY_MS = 50;
@@ -134,6 +136,9 @@ async function loadSessions() {
 		item.append(button);
 		return item;
 	});
+	for (const session of sessions)
+		if (session.running)
+			chat.noticeRunning(session.id);
 	if (items.length === 0) {
 		const empty = document.createElement('li');
 		empty.className = 'session-empty';

@@ -113,7 +113,7 @@ function killChatCgis(lighttpdPid) {
 	return killed;
 }
 
-export async function chatCases(page, { artefacts, watch, lighttpdPid }) {
+export async function chatCases(page, { base, token, artefacts, watch, lighttpdPid }) {
 	const requests = [];
 	page.on('request', (request) => {
 		if (new URL(request.url()).pathname === '/chat')
@@ -257,6 +257,24 @@ export async function chatCases(page, { artefacts, watch, lighttpdPid }) {
 		assert(await page.locator('#log .tool').count() === 2, 'not exactly two tool cards');
 		assert(await page.locator('#log .result').count() === 1, 'not exactly one result line');
 		await waitForText(page, '#status-line', 'Turn finished.');
+	});
+
+	await check('a turn started in another tab shows up in this one', async () => {
+		const session = await newSession(page);
+		const other = await page.context().newPage();
+		try {
+			await other.addInitScript((t) => sessionStorage.setItem('breakglass.token', t), token);
+			await other.goto(`${base}/#session=${session}`);
+			await waitForClass(other, 'auth-ok');
+			standIn({ STANDIN_TRANSCRIPT: `${fixtures}/local-partial-messages-tools.jsonl`, STANDIN_DELAY_MS: 400 });
+			await send(page, 'Started in the first tab.');
+			await waitForText(other, '#log .user-msg', 'Started in the first tab.', TURN_TIMEOUT_MS);
+			await waitForText(other, '#log .result', 'Finished', TURN_TIMEOUT_MS);
+			assert(await countIn(other, '#log .text', "I'll check the system.") === 1, 'the other tab lost or doubled text');
+			await waitForText(page, '#log .result', 'Finished', TURN_TIMEOUT_MS);
+		} finally {
+			await other.close();
+		}
 	});
 
 	// Opening an old session shows what GET /session/<id> returns.
