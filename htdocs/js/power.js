@@ -233,6 +233,10 @@ export class Power {
 				button.removeAttribute('aria-busy');
 			}
 			setUi({ verb: 'idle' });
+			// The button was disabled while the verb ran, which sent focus
+			// to <body>; give it back so a keyboard user is where they were.
+			if (button && (document.activeElement === document.body || document.activeElement === null))
+				button.focus();
 		}
 
 		const took = formatSeconds(performance.now() - started);

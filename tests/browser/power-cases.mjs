@@ -74,6 +74,15 @@ export async function powerCases(page, { watch }) {
 		assert(!posts.some((p) => p.verb === 'status' && 'confirm' in p), 'status carried a confirm');
 	});
 
+	await check('focus returns to a verb pressed by keyboard', async () => {
+		await page.focus('#verbs [data-verb="status"]');
+		await page.keyboard.press('Enter');
+		await waitForClass(page, 'verb-running');
+		await waitForClass(page, 'verb-idle', VERB_TIMEOUT_MS);
+		const focused = await page.evaluate(() => document.activeElement?.dataset?.verb || document.activeElement?.tagName);
+		assert(focused === 'status', `focus is on ${focused}`);
+	});
+
 	await check('routine status checks are summed up, not listed', async () => {
 		await waitForText(page, '#audit td.audit-routine', 'routine status check');
 		const listed = await page.evaluate(() => [...document.querySelectorAll('#audit tr.ok td.what, #audit tr.begun td.what')].map((td) => td.textContent));
