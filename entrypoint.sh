@@ -250,6 +250,11 @@ as_user_run() {
 	if [ "${#as_user[@]}" -gt 0 ]; then "${as_user[@]}" -- "$@"; else "$@"; fi
 }
 
+# Every later check and step runs commands as the runtime user.
+if [ -n "$run_uid" ] && ! is_flagged BREAKGLASS_USER && ! as_user_run true 2> /dev/null; then
+	bad BREAKGLASS_USER "cannot switch to $run_user: the container needs CAP_SETUID and CAP_SETGID (see conf/k8s/deployment.yaml)"
+fi
+
 if [ -n "$run_uid" ] && ! is_flagged BREAKGLASS_USER; then
 	# The key must reach the agent only through this script: the CGIs and the
 	# CLI's tools run as the runtime user, and the model decides what they read.

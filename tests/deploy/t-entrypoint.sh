@@ -223,6 +223,14 @@ ENV+=(BREAKGLASS_AGENT_ENV="$(printf 'V%d,' $(seq 40) | sed 's/,$//')" BREAKGLAS
 run_fail
 expect_one_line "entrypoint reports a rejected breakglass.conf" '^entrypoint: breakglass.conf was rejected: .*agent_env'
 
+# Root without CAP_SETUID cannot become bgtest, and says so once.
+base_env
+setpriv --no-new-privs --inh-caps=-all --bounding-set=-all,+chown -- env -i "${ENV[@]}" timeout 20 "$ENTRY" \
+	> /dev/null 2> "$T/nocap.err" < /dev/null
+RC=$?
+ERR=$(cat "$T/nocap.err")
+expect_one_line "entrypoint needs CAP_SETUID as root" '^entrypoint: cannot switch to bgtest: the container needs CAP_SETUID and CAP_SETGID'
+
 # --- a start that works, as root dropping to bgtest -----------------------------
 
 # Root with exactly the capabilities conf/k8s/deployment.yaml adds, and
@@ -259,6 +267,13 @@ if setpriv --reuid=bgtest --regid="$uid" --clear-groups cat "/proc/${AGENT_PID:-
 	notok "bgtest cannot read the agent's memory" "/proc/$AGENT_PID/environ is readable by bgtest"
 else
 	ok "bgtest cannot read the agent's memory"
+fi
+# The control: the agent's supervising shell, also bgtest's, is dumpable.
+SUPERVISOR_PID=$(ps -o ppid= -p "${AGENT_PID:-0}" | tr -d ' ')
+if setpriv --reuid=bgtest --regid="$uid" --clear-groups cat "/proc/${SUPERVISOR_PID:-0}/environ" > /dev/null 2>&1; then
+	ok "bgtest can read its other processes"
+else
+	notok "bgtest can read its other processes" "/proc/$SUPERVISOR_PID/environ is not readable, so the check above proves nothing"
 fi
 http GET /session -H "Authorization: Bearer $TOKEN"
 expect_eq "session route answers through the entrypoint" 200 "$HTTP_STATUS"
