@@ -338,7 +338,8 @@ else
 		sleep 0.1
 	done
 	audits=$((audits + 1))	# chat.start
-	chat 409 turn_running "a second turn in a running session" "{\"session\":\"$SID2\",\"message\":\"again\"}"
+	req 409 turn_running 1 "a second turn in a running session" POST /chat "${AJ[@]}" \
+		--data-binary "{\"session\":\"$SID2\",\"message\":\"again\"}"	# chat.refused
 	q 400 bad_after "following a running turn after a bad id" "/chat?session=$SID2&after=-1"
 	req 202 - 1 "DELETE /chat stops the running turn" DELETE "/chat?session=$SID2" "${AJ[@]}"
 	wait "$turn_pid"
