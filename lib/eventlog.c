@@ -95,7 +95,7 @@ parse_line(const char *line, size_t len, int64_t *id, const char **event, struct
 	if (!json_object_object_get_ex(root, "id", &idobj) || !json_object_is_type(idobj, json_type_int) ||
 	    (*id = json_object_get_int64(idobj)) < 1 ||
 	    !json_object_object_get_ex(root, "event", &name) || !json_object_is_type(name, json_type_string) ||
-	    !json_object_object_get_ex(root, "data", data)) {
+	    !json_object_object_get_ex(root, "data", data) || !json_object_is_type(*data, json_type_object)) {
 		json_object_put(root);
 		return NULL;
 	}

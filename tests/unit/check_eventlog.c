@@ -324,6 +324,23 @@ START_TEST(test_eventlog_read_partial_line_withheld)
 }
 END_TEST
 
+/* Every reader passes data on as an object; a line whose data is anything
+ * else was not written by eventlog_append and is skipped. */
+START_TEST(test_eventlog_read_skips_non_object_data)
+{
+	struct seen	 s = { 0 };
+	uint64_t	 offset = 0;
+
+	append_raw("{\"id\":1,\"event\":\"text\",\"data\":null}\n");
+	append_raw("{\"id\":2,\"event\":\"text\",\"data\":\"x\"}\n");
+	append_raw("{\"id\":3,\"event\":\"text\",\"data\":[1]}\n");
+	append_raw("{\"id\":4,\"event\":\"text\",\"data\":{\"text\":\"ok\"}}\n");
+	ck_assert_int_eq(eventlog_read(state, meta.id, 0, &offset, record, &s), 1);
+	ck_assert_int_eq(s.ids[0], 4);
+	free(s.last_data);
+}
+END_TEST
+
 START_TEST(test_eventlog_append_after_cut_line)
 {
 	struct eventlog	*log = eventlog_open(state, meta.id);
@@ -448,6 +465,7 @@ eventlog_suite(void)
 	tcase_add_test(tc, test_eventlog_read_after_id_filters);
 	tcase_add_test(tc, test_eventlog_read_stop_keeps_rest);
 	tcase_add_test(tc, test_eventlog_read_partial_line_withheld);
+	tcase_add_test(tc, test_eventlog_read_skips_non_object_data);
 	tcase_add_test(tc, test_eventlog_append_after_cut_line);
 	tcase_add_test(tc, test_eventlog_append_skips_invalid_last_lines);
 	tcase_add_test(tc, test_eventlog_round_trip_large_and_odd_text);
