@@ -67,7 +67,8 @@ for _ in $(seq 100); do grep -q "qm stop" "$T/qm/calls" && break; sleep 0.05; do
 pid=$(cgi_pid "$BG_BUILD/cgi-bin/pve" || true)
 [ -n "$pid" ] && kill -KILL "$pid"
 wait "$sub"
-for _ in $(seq 100); do
+# Each stand-in qm call takes 1 s here, so a loaded machine needs a while.
+for _ in $(seq 400); do
 	[ "$(tail -n 1 "$T/qm/calls")" = "qm status 102" ] && grep -q "qm start" "$T/qm/calls" && break
 	sleep 0.05
 done
