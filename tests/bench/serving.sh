@@ -6,7 +6,8 @@
 #
 # Timed on one keep-alive connection, the kinds taking turns so load from
 # elsewhere hits them alike:
-#   session         GET /session through lighttpd (build/cgi-bin/session)
+#   session         GET /session through lighttpd (build/cgi-bin/session, which
+#                   the Makefile links as a static PIE)
 #   static file     a file with the same bytes as that response
 #   floor CGI       a minimal C CGI printing the same bytes: fork+exec's cost
 #   static session  GET /session from cgi-bin/session linked statically
@@ -16,12 +17,11 @@
 # as one tab-separated line "BENCH name median unit ratio baseline" that
 # tests/bench/run gathers into one table.
 #
-# NOTE: dynamically linked, GET /session measured about 1.45x the floor at
-# p50 here (goal 1.3x). The extra time is loading libjson-c and the route's
-# own work: reading the configuration and the token, then one meta.json
-# per listed session. Linked statically, it measured about 1.2x the
-# dynamic floor and 0.8x its dynamic self; the Makefile still links
-# dynamically.
+# Dynamically linked, GET /session measured about 1.45x the floor at p50
+# here (goal 1.3x): most of the extra time was loading libjson-c. The
+# Makefile therefore links session and audit as static PIEs, which measured
+# 1.12x. "static session" is this script's own -static build of the same
+# program, kept as a check on the Makefile's.
 set -eu
 . "$(dirname "$0")/../lib.sh"
 runs=${1:-300}
