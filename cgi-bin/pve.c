@@ -204,7 +204,7 @@ ssh_failure(int err, const struct ssh_output *o)
 	}
 }
 
-/* Build the 200 answer from the gate's output. */
+/* Build the 200 response from the gate's output. */
 static struct json_object *
 build_answer(const struct cgi_request *req, const struct verb *v,
     const struct ssh_output *o, const struct pvestatus_result *r,
@@ -241,7 +241,7 @@ build_answer(const struct cgi_request *req, const struct verb *v,
 	return root;
 }
 
-/* Send the verb, then audit and answer what came back. */
+/* Send the verb, then audit its outcome and send the response. */
 static void
 run_verb(const struct cgi_request *req, const struct verb *v)
 {

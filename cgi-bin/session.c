@@ -35,7 +35,7 @@ create_session(struct cgi_request *req)
 	struct session_meta meta;
 	struct json_object *root;
 
-	/* The id is minted here; a client gets no say in it. */
+	/* The id is minted here and never taken from the client. */
 	if (json_object_object_length(req->body) != 0) {
 		cgi_error(400, "bad_request", "POST /session takes an empty JSON object.", NULL);
 		return -1;
@@ -109,7 +109,7 @@ show_session(struct cgi_request *req, const char *id)
 		return -1;
 
 	/* NOTE: once the headers are out, a read error can only cut the
-	 * body short; the client then sees invalid JSON, and stderr says why. */
+	 * body short. The client then gets invalid JSON, and stderr logs why. */
 	if (eventlog_read(req->cfg.state_dir, id, 0, &offset, write_event, &count) < 0) {
 		fprintf(stderr, "session: show_session: %s: event log read failed after %d events\n", id, count);
 		return -1;

@@ -13,7 +13,7 @@
 #define PVESTATUS_NO_VERB	"-"
 #define PVESTATUS_UNKNOWN	"unknown"
 
-/* What `qm status <vmid> [--verbose]` printed, top-level keys only. */
+/* The top-level keys of `qm status <vmid> [--verbose]` output. */
 struct pvestatus {
 	char		state[BG_PVE_STATE_MAX + 1];	/* "running", "stopped"; "" when absent */
 	char		qmpstatus[BG_PVE_STATE_MAX + 1];	/* "" when absent */

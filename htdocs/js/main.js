@@ -8,9 +8,8 @@ import { loadMarkdown } from './markdown.js';
 
 const $ = (id) => document.getElementById(id);
 
-// How often the sessions list is read again while the page is visible.
-// The list is re-read this often; it is also how a turn started in another
-// tab or by another operator is noticed in the open session.
+// How often the sessions list is read again while the page is visible. The
+// list is also how the open session notices a turn started in another tab.
 const SESSIONS_INTERVAL_MS = 10 * 1000;
 
 // Pause between emptying the status line and writing it, for screen readers.
